@@ -1,0 +1,1 @@
+"""Alembic migrations of the schema in :mod:`storage.models`; run them with :mod:`storage.migrate`."""

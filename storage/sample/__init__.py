@@ -1,0 +1,1 @@
+"""Sample organisation files (package data): ``semnan.org`` describes Semnan province."""

@@ -1,0 +1,88 @@
+"""A half-filled form survives a restart: FSM state and data live in the database."""
+
+from __future__ import annotations
+
+import pytest
+from aiogram.exceptions import DataNotDictLikeError
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.fsm.storage.base import StorageKey
+
+from storage.db import create_engine, session_factory
+from storage.fsm import SqlStorage
+
+KEY = StorageKey(bot_id=1, chat_id=100, user_id=100)
+
+
+class Submission(StatesGroup):
+    title = State()
+    votes = State()
+
+
+async def test_state_and_data_come_back_after_the_engine_is_rebuilt(migrated_url: str) -> None:
+    engine = create_engine(migrated_url)
+    storage = SqlStorage(session_factory(engine))
+    await storage.set_state(KEY, Submission.votes)
+    await storage.set_data(KEY, {"title": "نرخ عوارض ۱۴۰۵", "votes": [7, 1, 1], "skip": None})
+    await storage.close()
+    await engine.dispose()
+
+    engine = create_engine(migrated_url)
+    try:
+        storage = SqlStorage(session_factory(engine))
+        assert await storage.get_state(KEY) == "Submission:votes"
+        assert await storage.get_data(KEY) == {"title": "نرخ عوارض ۱۴۰۵", "votes": [7, 1, 1], "skip": None}
+    finally:
+        await engine.dispose()
+
+
+async def test_an_unknown_conversation_has_no_state_and_empty_data(sessions) -> None:
+    storage = SqlStorage(sessions)
+    assert await storage.get_state(KEY) is None
+    assert await storage.get_data(KEY) == {}
+    assert await storage.get_value(KEY, "title", "-") == "-"
+
+
+async def test_state_and_data_are_set_independently_and_can_be_cleared(sessions) -> None:
+    storage = SqlStorage(sessions)
+    await storage.set_data(KEY, {"a": 1})
+    await storage.set_state(KEY, "Submission:title")
+    assert await storage.update_data(KEY, {"b": 2}) == {"a": 1, "b": 2}
+    assert (await storage.get_state(KEY), await storage.get_data(KEY)) == (
+        "Submission:title",
+        {"a": 1, "b": 2},
+    )
+
+    await storage.set_state(KEY, None)
+    await storage.set_data(KEY, {})
+    assert (await storage.get_state(KEY), await storage.get_data(KEY)) == (None, {})
+
+
+async def test_other_bots_chats_and_destinies_do_not_share_state(sessions) -> None:
+    storage = SqlStorage(sessions)
+    await storage.set_state(KEY, "one")
+    others = [
+        StorageKey(bot_id=2, chat_id=100, user_id=100),
+        StorageKey(bot_id=1, chat_id=101, user_id=100),
+        StorageKey(bot_id=1, chat_id=100, user_id=100, destiny="scene"),
+    ]
+    for other in others:
+        assert await storage.get_state(other) is None
+
+
+async def test_data_must_be_a_json_serialisable_dict(sessions) -> None:
+    storage = SqlStorage(sessions)
+    with pytest.raises(DataNotDictLikeError):
+        await storage.set_data(KEY, [("a", 1)])  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="JSON-serialisable"):
+        await storage.set_data(KEY, {"when": object()})
+    assert await storage.get_data(KEY) == {}
+
+
+async def test_the_caller_cannot_change_stored_data_by_mutating_its_dict(sessions) -> None:
+    storage = SqlStorage(sessions)
+    data = {"votes": [7, 1, 1]}
+    await storage.set_data(KEY, data)
+    data["votes"].append(99)
+    read = await storage.get_data(KEY)
+    read["votes"].append(98)
+    assert await storage.get_data(KEY) == {"votes": [7, 1, 1]}
