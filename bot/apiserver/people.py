@@ -109,7 +109,19 @@ class SimPeople:
         data = button.get("callback_data")
         if not isinstance(data, str):
             raise AssertionError(f"button {label!r} on message #{msg.message_id} sends no callback: {button}")
-        user = self._act(user)
+        return self._queue_callback(user, msg, data)
+
+    async def send_callback_data(self, who: SimUser | int, data: str, chat_id: int, message_id: int) -> str:
+        """A callback query with any ``data`` on any bot message, as a modified client could send it: for
+        testing that someone else's or a forged button is refused. Returns the callback query id."""
+        user = self._user(who)
+        msg = self.state.message(chat_id, message_id)
+        if msg is None or not msg.from_bot:
+            raise AssertionError(f"no bot message #{message_id} in chat {chat_id}")
+        return self._queue_callback(user, msg, data)
+
+    def _queue_callback(self, who: SimUser, msg: SimMessage, data: str) -> str:
+        user = self._act(who)
         st = self.state
         query_id = st.new_callback_query_id()
         st.callback_queries[query_id] = CallbackRecord(query_id, user.id, user.id, msg.message_id, data)

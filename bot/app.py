@@ -1,0 +1,116 @@
+"""The application shell: builds the bot, the dispatcher and the database, and runs polling."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from council.clock import Clock, SystemClock
+from handlers import build_router
+from handlers.context import Deployment
+from handlers.menu import CommandMenu
+from storage.db import create_engine, session_factory
+from storage.fsm import SqlStorage
+from storage.migrate import upgrade_async
+
+from .i18n import CatalogueI18n, make_i18n
+from .middlewares import ContextMiddleware
+from .platform import make_session
+from .settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def build_dispatcher(
+    settings: Settings, engine: AsyncEngine, clock: Clock, i18n: CatalogueI18n, menu: CommandMenu
+) -> Dispatcher:
+    """The dispatcher with every router, the per-update context, and write-through FSM storage."""
+    sessions = session_factory(engine)
+    dispatcher = Dispatcher(
+        storage=SqlStorage(sessions),
+        deployment=Deployment(
+            platform=settings.bot_platform,
+            bot_username=settings.bot_username,
+            invite_ttl_days=settings.invite_ttl_days,
+            rules=settings.rules,
+        ),
+        menu=menu,
+        i18n=i18n,
+        settings=settings,
+    )
+    context = ContextMiddleware(sessions, clock, i18n)
+    dispatcher.message.outer_middleware(context)
+    dispatcher.callback_query.outer_middleware(context)
+    dispatcher.include_router(build_router())
+    return dispatcher
+
+
+class Application:
+    """One running bot: start it, let it poll, stop it. Tests and the sandbox drive it the same way."""
+
+    def __init__(self, settings: Settings, clock: Clock | None = None) -> None:
+        if not settings.bot_token:
+            raise ValueError("BOT_TOKEN is required to run against a Bot API server")
+        self.settings = settings
+        self.clock = clock or SystemClock()
+        self.i18n = make_i18n(settings.default_language)
+        self.menu = CommandMenu()
+        self.engine = create_engine(settings.effective_database_url)
+        self.bot = Bot(
+            token=settings.bot_token,
+            session=make_session(settings.api_base_url),
+            default=DefaultBotProperties(parse_mode=None),
+        )
+        self.dispatcher = build_dispatcher(settings, self.engine, self.clock, self.i18n, self.menu)
+        self._polling: asyncio.Task[None] | None = None
+
+    async def prepare(self, *, migrate: bool) -> None:
+        """Migrate (when asked), learn the bot's username, drop any webhook, publish the default menu."""
+        if migrate:
+            await upgrade_async(self.settings.effective_database_url)
+        me = await self.bot.get_me()
+        if me.username:
+            self.dispatcher["deployment"].bot_username = me.username
+        await self.bot.delete_webhook(drop_pending_updates=False)
+        with self.i18n.context(), self.i18n.use_locale(self.i18n.default_locale):
+            await self.menu.publish_default(self.bot)
+
+    async def start(self, *, migrate: bool = True, polling_timeout: int = 10) -> None:
+        """Prepare and start polling in the background."""
+        await self.prepare(migrate=migrate)
+        self._polling = asyncio.create_task(
+            self.dispatcher.start_polling(
+                self.bot, handle_signals=False, close_bot_session=False, polling_timeout=polling_timeout
+            )
+        )
+        # Wait until the dispatcher is really polling, so the caller may send updates at once.
+        for _ in range(200):
+            if self.dispatcher._running_lock.locked():
+                break
+            await asyncio.sleep(0.01)
+
+    async def stop(self) -> None:
+        """Stop polling, close the HTTP session and the database."""
+        if self._polling is not None:
+            with contextlib.suppress(RuntimeError):
+                await self.dispatcher.stop_polling()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._polling
+            self._polling = None
+        await self.bot.session.close()
+        await self.dispatcher.storage.close()
+        await self.engine.dispose()
+
+    async def run_forever(self, *, migrate: bool) -> None:
+        """Run until cancelled (Ctrl-C in the CLI)."""
+        await self.start(migrate=migrate)
+        try:
+            assert self._polling is not None
+            await self._polling
+        finally:
+            await self.stop()
