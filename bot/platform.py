@@ -29,25 +29,30 @@ _USER_KEYS = frozenset(
 _USER_LIST_KEYS = frozenset({"new_chat_members"})
 
 
-def _mend_users(node: Any) -> None:
-    """Give every User object an ``is_bot`` (Bale omits it; only bots that are the bot itself are bots)."""
+def _mend_user(user: Any, bot_id: int | None) -> None:
+    if isinstance(user, dict) and "id" in user and "is_bot" not in user:
+        # Bale omits is_bot; in a private chat with the bot, the only bot there is the bot itself.
+        user["is_bot"] = user["id"] == bot_id
+
+
+def _mend_users(node: Any, bot_id: int | None) -> None:
+    """Give every User object in ``node`` an ``is_bot``."""
     if isinstance(node, dict):
         for key, value in node.items():
-            if key in _USER_KEYS and isinstance(value, dict) and "id" in value:
-                value.setdefault("is_bot", False)
+            if key in _USER_KEYS:
+                _mend_user(value, bot_id)
             elif key in _USER_LIST_KEYS and isinstance(value, list):
                 for user in value:
-                    if isinstance(user, dict):
-                        user.setdefault("is_bot", False)
-            _mend_users(value)
+                    _mend_user(user, bot_id)
+            _mend_users(value, bot_id)
     elif isinstance(node, list):
         for item in node:
-            _mend_users(item)
+            _mend_users(item, bot_id)
 
 
-def mend_update(raw: dict[str, Any]) -> dict[str, Any]:
+def mend_update(raw: dict[str, Any], bot_id: int | None = None) -> dict[str, Any]:
     """Fill in what Bale leaves out of an update so that aiogram can parse it."""
-    _mend_users(raw)
+    _mend_users(raw, bot_id)
     query = raw.get("callback_query")
     if isinstance(query, dict) and "chat_instance" not in query:
         message = query.get("message") or {}
@@ -90,7 +95,7 @@ class PlatformSession(AiohttpSession):
         if "bool" in returning and _is_message_stub(result):
             # Bale answers edits with {"message_id": 0}; the edit happened, there is no message to return.
             return True
-        _mend_users(result)
+        _mend_users(result, bot.id)
         return result
 
     @staticmethod
@@ -98,7 +103,7 @@ class PlatformSession(AiohttpSession):
         if not isinstance(raw, dict) or not isinstance(raw.get("update_id"), int):
             log.warning("dropping an update without an id: %.200r", raw)
             return None
-        mended = mend_update(raw)
+        mended = mend_update(raw, bot.id)
         try:
             Update.model_validate(mended, context={"bot": bot})
         except ValidationError as exc:
