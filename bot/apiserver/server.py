@@ -29,6 +29,7 @@ from aiohttp import web
 from bot.apiserver.methods import ApiError, BotApiMethods, bad_request
 from bot.apiserver.people import SimPeople
 from bot.apiserver.profile import Profile, get_profile
+from bot.apiserver.ratelimit import RateLimiter, RateLimits
 from bot.apiserver.simhttp import SimHttpApi
 from bot.apiserver.spec import BotApiSpec, SpecViolation, UploadedFile, default_spec
 from bot.apiserver.state import Clock, JsonDict, SimState
@@ -47,6 +48,7 @@ class ApiCall:
     status: int
     result: Any = None
     description: str | None = None
+    at: float = 0.0  # when the server answered, on time.monotonic()
 
     @property
     def ok(self) -> bool:
@@ -107,6 +109,8 @@ class LocalBotApiServer(SimPeople):
     ``strict``: refuse (and record) calls that break the specification; with ``strict=False`` they are only
     recorded and served as well as possible (the sandbox web chat).
     ``clock``: returns Unix time for message dates (default ``time.time``).
+    ``rate_limits``: answer 429 with ``retry_after`` beyond these limits (see :mod:`bot.apiserver.ratelimit`);
+    off by default.
     """
 
     def __init__(
@@ -121,6 +125,7 @@ class LocalBotApiServer(SimPeople):
         clock: Clock | None = None,
         sim_http: bool = True,
         spec: BotApiSpec | None = None,
+        rate_limits: RateLimits | None = None,
     ) -> None:
         bot_id, _, secret = token.partition(":")
         if not bot_id.isdigit() or not secret:
@@ -138,6 +143,7 @@ class LocalBotApiServer(SimPeople):
         self.violations: list[SpecViolation] = []
         self.calls: list[ApiCall] = []
         self._faults: list[_Fault] = []
+        self.rate_limiter = RateLimiter(rate_limits) if rate_limits is not None else None
         self._sim_http = sim_http
         self._runner: web.AppRunner | None = None
 
@@ -177,6 +183,19 @@ class LocalBotApiServer(SimPeople):
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
+
+    def reset(self) -> None:
+        """Forget every person, chat, file, update, command menu and recorded call; keep the token, the
+        address and the profile. Stop the bot first: a long poll still waiting ends with an empty answer."""
+        old = self.state
+        self.state = SimState(old.profile, old.bot_id, old.bot_username, old.bot_first_name, old.clock)
+        self.methods = BotApiMethods(self.state)
+        self.violations.clear()
+        self.calls.clear()
+        self._faults.clear()
+        old.closing = True
+        old.updates_changed.notify()
+        old.bot_activity.notify()
 
     async def __aenter__(self) -> Self:
         return await self.start()
@@ -255,6 +274,8 @@ class LocalBotApiServer(SimPeople):
             return self._finish(
                 method, values, error=bad_request(f"{method} is not supported by the local server")
             )
+        if self.rate_limiter is not None and (flood := self.rate_limiter.admit(method, values)) is not None:
+            return self._finish(method, values, error=flood)
         fault = next((f for f in self._faults if f.method == method), None)
         if fault is not None:
             fault.times -= 1
@@ -274,15 +295,19 @@ class LocalBotApiServer(SimPeople):
         violation = SpecViolation(method, problem)
         self.violations.append(violation)
         self.state.error_log.append(f"spec violation: {violation}")
+        if not self.strict:  # strict servers refuse the call, which the bot logs; lenient ones must say it
+            log.warning("Bot API spec violation (served anyway): %s", violation)
 
     def _finish(
         self, method: str, params: JsonDict, result: Any = None, error: ApiError | None = None
     ) -> web.Response:
         if error is None:
-            self.calls.append(ApiCall(method, params, 200, result))
+            self.calls.append(ApiCall(method, params, 200, result, at=time.monotonic()))
             response = _answer(200, {"ok": True, "result": result})
         else:
-            self.calls.append(ApiCall(method, params, error.status, description=error.description))
+            self.calls.append(
+                ApiCall(method, params, error.status, description=error.description, at=time.monotonic())
+            )
             self.state.error_log.append(f"{method} -> {error.status} {error.description}")
             response = _answer(error.status, error.body())
         if method != "getUpdates":

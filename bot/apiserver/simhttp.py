@@ -2,6 +2,7 @@
 
     POST /_sim/send_text     {"user_id": 7, "text": "/start", "first_name": "Ali"}   -> the Message sent
     POST /_sim/press_button  {"user_id": 7, "label": "Yes", "message_id": 3?}        -> {"callback_query_id"}
+    POST /_sim/press_reply_button {"user_id": 7, "label": "Cancel"}                  -> the Message sent
     POST /_sim/upload        multipart: user_id, file, kind=document|photo, caption? -> the Message sent
     GET  /_sim/messages?user_id=7&include_deleted=0                              -> the chat, both sides
     GET  /_sim/file/{file_id}                                                    -> the file's bytes
@@ -51,6 +52,7 @@ class SimHttpApi:
         return [
             web.post("/_sim/send_text", _guarded(self.send_text)),
             web.post("/_sim/press_button", _guarded(self.press_button)),
+            web.post("/_sim/press_reply_button", _guarded(self.press_reply_button)),
             web.post("/_sim/upload", _guarded(self.upload)),
             web.get("/_sim/messages", _guarded(self.messages)),
             web.get("/_sim/file/{file_id}", self.file),
@@ -75,6 +77,10 @@ class SimHttpApi:
             self._person(data), str(data["label"]), int(message_id) if message_id is not None else None
         )
         return _ok({"callback_query_id": query_id})
+
+    async def press_reply_button(self, request: web.Request) -> web.Response:
+        data = await request.json()
+        return _ok(await self.people.press_reply_button(self._person(data), str(data["label"])))
 
     async def upload(self, request: web.Request) -> web.Response:
         form = await request.post()

@@ -14,17 +14,27 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     parser = sub.add_parser("run", help="run the bot (the local sandbox when BOT_TOKEN is not set)")
     parser.set_defaults(func=run)
     sandbox = sub.add_parser("sandbox", help="run the local sandbox, whatever BOT_TOKEN says")
-    sandbox.add_argument("--port", type=int, default=8080, help="port of the sandbox on 127.0.0.1")
+    sandbox.add_argument(
+        "--port", type=int, default=None, help="port of the web chat (default SANDBOX_PORT or 8080; 0: any)"
+    )
+    sandbox.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address of the web chat (default 127.0.0.1; 0.0.0.0 lets phones on the LAN in — no login!)",
+    )
     sandbox.set_defaults(func=run_sandbox)
 
 
-def _logging(settings: Settings) -> None:
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+def _logging(settings: Settings, default_level: str | None = None) -> None:
+    """Log at LOG_LEVEL; when LOG_LEVEL is not set, at ``default_level`` if given."""
+    explicit = "log_level" in settings.model_fields_set
+    level = settings.log_level if explicit or default_level is None else default_level
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     if not settings.bot_token:
-        return run_sandbox(argparse.Namespace(port=getattr(args, "port", 8080)), settings)
+        return run_sandbox(argparse.Namespace(port=None, host="127.0.0.1"), settings)
     from bot.app import Application
 
     _logging(settings)
@@ -40,7 +50,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 def run_sandbox(args: argparse.Namespace, settings: Settings) -> int:
     from bot.sandbox import serve_sandbox
 
-    _logging(settings)
+    # The sandbox prints one line, its address; routine logs stay quiet unless LOG_LEVEL asks for them.
+    _logging(settings, default_level="WARNING")
+    port = settings.sandbox_port if args.port is None else args.port
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(serve_sandbox(settings, port=args.port))
+        asyncio.run(serve_sandbox(settings, port=port, host=args.host))
     return 0
