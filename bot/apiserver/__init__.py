@@ -5,6 +5,7 @@ Used by the conversation tests (the real aiogram bot talks to it) and by the san
 
 from bot.apiserver.methods import ApiError
 from bot.apiserver.profile import BALE, TELEGRAM, Profile
+from bot.apiserver.ratelimit import RateLimits
 from bot.apiserver.server import ApiCall, LocalBotApiServer
 from bot.apiserver.spec import BotApiSpec, SpecViolation, UploadedFile, check_call, default_spec
 from bot.apiserver.state import SimFile, SimMessage, SimUser
@@ -17,6 +18,7 @@ __all__ = [
     "BotApiSpec",
     "LocalBotApiServer",
     "Profile",
+    "RateLimits",
     "SimFile",
     "SimMessage",
     "SimUser",
