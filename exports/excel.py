@@ -1,0 +1,223 @@
+"""The performance report as an Excel workbook: right-to-left sheets, Persian headers, Jalali dates."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Mapping, Sequence
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from council.jalali import format_jalali_date, format_jalali_datetime
+from council.performance import Figures, MemberFigures, Report, UnitFigures
+from council.status import Status
+
+#: The words the workbook shows; the caller gives them all (from the message catalogue).
+LABEL_KEYS: tuple[str, ...] = (
+    "sheet.summary",
+    "sheet.counties",
+    "sheet.councils",
+    "sheet.members",
+    "title",
+    "period_from",
+    "period_to",
+    "generated_at",
+    "col.code",
+    "col.name",
+    "col.county",
+    "col.total",
+    *(f"status.{status.value}" for status in Status),
+    "col.objected",
+    "col.objection_rate",
+    "col.submitted_on_time",
+    "col.submitted_late",
+    "col.lapsed",
+    "col.ruled",
+    "col.median_days_to_ruling",
+    "col.reconsiderations_overdue",
+    "col.member",
+    "col.votes_due",
+    "col.votes_on_time",
+    "col.votes_late",
+    "col.votes_missed",
+    "col.votes_pending",
+    "col.votes_on_time_rate",
+)
+
+_PERCENT = "0.0%"
+_ONE_DECIMAL = "0.0"
+_MIN_WIDTH, _MAX_WIDTH = 8, 60
+_BOLD = Font(bold=True)
+_WRAP_HEADER = Alignment(horizontal="center", vertical="center", wrap_text=True)
+
+Cell = str | int | float | None
+
+
+def report_workbook(
+    report: Report,
+    labels: Mapping[str, str],
+    names: Mapping[str, str] | None = None,
+    period: tuple[dt.date, dt.date] | None = None,
+) -> bytes:
+    """The report as an ``.xlsx`` file: a summary sheet, then counties, councils and board members.
+
+    ``labels`` must have every key of :data:`LABEL_KEYS`; ``names`` maps county, council and member codes
+    to the names to show (a code without a name is shown as is). ``period`` (first and last day) is shown
+    on the summary sheet as Jalali dates in Persian digits, as is the report's time. Counts are numbers,
+    rates are formatted as percentages; every sheet reads right to left.
+    """
+    missing = [key for key in LABEL_KEYS if key not in labels]
+    if missing:
+        raise KeyError(f"labels missing: {', '.join(missing)}")
+    names = names or {}
+    book = Workbook()
+    summary = book.active
+    assert summary is not None  # a fresh workbook has one sheet
+    summary.title = labels["sheet.summary"]
+    _summary(summary, report, labels, period)
+
+    figure_headers = _figure_headers(labels)
+    county_rows = report.counties
+    counties = book.create_sheet(labels["sheet.counties"])
+    _table(
+        counties,
+        [labels["col.code"], labels["col.name"], *figure_headers],
+        [[unit.code, names.get(unit.code, unit.code), *_figure_cells(unit.figures)] for unit in county_rows],
+        _figure_formats(3),
+    )
+    councils = book.create_sheet(labels["sheet.councils"])
+    _table(
+        councils,
+        [labels["col.code"], labels["col.name"], labels["col.county"], *figure_headers],
+        [_council_cells(unit, names) for unit in report.councils],
+        _figure_formats(4),
+    )
+    members = book.create_sheet(labels["sheet.members"])
+    _table(
+        members,
+        [
+            labels["col.code"],
+            labels["col.member"],
+            labels["col.votes_due"],
+            labels["col.votes_on_time"],
+            labels["col.votes_late"],
+            labels["col.votes_missed"],
+            labels["col.votes_pending"],
+            labels["col.votes_on_time_rate"],
+        ],
+        [_member_cells(member, names) for member in report.members],
+        {8: _PERCENT},
+    )
+    output = io.BytesIO()
+    book.save(output)
+    return output.getvalue()
+
+
+def _summary(
+    sheet: Worksheet, report: Report, labels: Mapping[str, str], period: tuple[dt.date, dt.date] | None
+) -> None:
+    sheet.sheet_view.rightToLeft = True
+    sheet.append([labels["title"]])
+    sheet["A1"].font = Font(bold=True, size=14)
+    if period is not None:
+        sheet.append([labels["period_from"], format_jalali_date(period[0])])
+        sheet.append([labels["period_to"], format_jalali_date(period[1])])
+    sheet.append([labels["generated_at"], format_jalali_datetime(report.now)])
+    first = sheet.max_row + 2  # after an empty row
+    for offset, (header, value) in enumerate(
+        zip(_figure_headers(labels), _figure_cells(report.overall), strict=True)
+    ):
+        sheet.cell(first + offset, 1, header).font = _BOLD
+        sheet.cell(first + offset, 2, value)
+    _format_figures(sheet, first_row=first, column=2)
+    _fit_columns(sheet)
+
+
+def _figure_headers(labels: Mapping[str, str]) -> list[str]:
+    return [
+        labels["col.total"],
+        *(labels[f"status.{status.value}"] for status in Status),
+        labels["col.objected"],
+        labels["col.objection_rate"],
+        labels["col.submitted_on_time"],
+        labels["col.submitted_late"],
+        labels["col.lapsed"],
+        labels["col.ruled"],
+        labels["col.median_days_to_ruling"],
+        labels["col.reconsiderations_overdue"],
+    ]
+
+
+def _figure_cells(figures: Figures) -> list[Cell]:
+    median = figures.median_days_to_ruling
+    return [
+        figures.total,
+        *(figures.by_status[status] for status in Status),
+        figures.objected,
+        figures.objection_rate,
+        figures.submitted_on_time,
+        figures.submitted_late,
+        figures.lapsed,
+        figures.ruled,
+        None if median is None else round(median, 1),
+        figures.reconsiderations_overdue,
+    ]
+
+
+# Offsets of the rate and the median within _figure_cells, for their number formats.
+_RATE_OFFSET = 1 + len(Status) + 1
+_MEDIAN_OFFSET = _RATE_OFFSET + 5
+
+
+def _council_cells(unit: UnitFigures, names: Mapping[str, str]) -> list[Cell]:
+    county = names.get(unit.county_code, unit.county_code)
+    return [unit.code, names.get(unit.code, unit.code), county, *_figure_cells(unit.figures)]
+
+
+def _member_cells(member: MemberFigures, names: Mapping[str, str]) -> list[Cell]:
+    return [
+        member.member_id,
+        names.get(member.member_id, member.member_id),
+        member.due,
+        member.on_time,
+        member.late,
+        member.missed,
+        member.pending,
+        member.on_time_rate,
+    ]
+
+
+def _figure_formats(first_column: int) -> dict[int, str]:
+    return {first_column + _RATE_OFFSET: _PERCENT, first_column + _MEDIAN_OFFSET: _ONE_DECIMAL}
+
+
+def _table(
+    sheet: Worksheet, headers: Sequence[str], rows: Sequence[Sequence[Cell]], formats: Mapping[int, str]
+) -> None:
+    sheet.sheet_view.rightToLeft = True
+    sheet.append(list(headers))
+    for cell in sheet[1]:
+        cell.font = _BOLD
+        cell.alignment = _WRAP_HEADER
+    for row in rows:
+        sheet.append(list(row))
+    sheet.freeze_panes = "A2"
+    for column, number_format in formats.items():
+        for (cell,) in sheet.iter_rows(min_row=2, min_col=column, max_col=column):
+            cell.number_format = number_format
+    _fit_columns(sheet)
+
+
+def _format_figures(sheet: Worksheet, first_row: int, column: int) -> None:
+    sheet.cell(first_row + _RATE_OFFSET, column).number_format = _PERCENT
+    sheet.cell(first_row + _MEDIAN_OFFSET, column).number_format = _ONE_DECIMAL
+
+
+def _fit_columns(sheet: Worksheet) -> None:
+    for column in sheet.iter_cols():
+        width = max((len(str(cell.value)) for cell in column if cell.value is not None), default=0)
+        letter = get_column_letter(column[0].column)
+        sheet.column_dimensions[letter].width = min(max(width + 2, _MIN_WIDTH), _MAX_WIDTH)
