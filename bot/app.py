@@ -5,21 +5,26 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from pathlib import Path
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from council.clock import Clock, SystemClock
 from handlers import build_router
 from handlers.context import Deployment
 from handlers.menu import CommandMenu
+from reminders.scheduler import start_sweeps
+from reminders.sweep import SweepContext, SweepReport, sweep
 from storage.db import create_engine, session_factory
 from storage.fsm import SqlStorage
 from storage.migrate import upgrade_async
 
 from .i18n import CatalogueI18n, make_i18n
-from .middlewares import ContextMiddleware
+from .middlewares import ChatOrderedDispatcher, ContextMiddleware
+from .outgoing import FloodControl
 from .platform import make_session
 from .settings import Settings
 
@@ -31,13 +36,15 @@ def build_dispatcher(
 ) -> Dispatcher:
     """The dispatcher with every router, the per-update context, and write-through FSM storage."""
     sessions = session_factory(engine)
-    dispatcher = Dispatcher(
+    dispatcher = ChatOrderedDispatcher(
         storage=SqlStorage(sessions),
         deployment=Deployment(
             platform=settings.bot_platform,
             bot_username=settings.bot_username,
             invite_ttl_days=settings.invite_ttl_days,
             rules=settings.rules,
+            data_dir=settings.data_dir,
+            attachment_max_bytes=settings.attachment_max_bytes,
         ),
         menu=menu,
         i18n=i18n,
@@ -66,8 +73,13 @@ class Application:
             session=make_session(settings.api_base_url),
             default=DefaultBotProperties(parse_mode=None),
         )
+        self.bot.session.middleware(FloodControl.from_settings(settings))
         self.dispatcher = build_dispatcher(settings, self.engine, self.clock, self.i18n, self.menu)
         self._polling: asyncio.Task[None] | None = None
+        self._sessions = session_factory(self.engine)
+        self._scheduler: AsyncIOScheduler | None = None
+        self._sweep_lock = asyncio.Lock()
+        self._sweep_tasks: set[asyncio.Task[SweepReport]] = set()
 
     async def prepare(self, *, migrate: bool) -> None:
         """Migrate (when asked), learn the bot's username, drop any webhook, publish the default menu."""
@@ -80,9 +92,46 @@ class Application:
         with self.i18n.context(), self.i18n.use_locale(self.i18n.default_locale):
             await self.menu.publish_default(self.bot)
 
+    async def sweep_now(self) -> SweepReport:
+        """Run the sweep once, now (by the application clock): lapses due are processed and announced.
+
+        Runs one at a time; tests and the sandbox call it after moving the clock.
+        """
+        async with self._sweep_lock:
+            deployment = self.dispatcher["deployment"]
+            context = SweepContext(
+                bot=self.bot,
+                sessions=self._sessions,
+                i18n=self.i18n,
+                clock=self.clock,
+                rules=deployment.rules,
+                data_dir=Path(deployment.data_dir),
+            )
+            report = await sweep(context, self.clock.now())
+        if report.lapsed or report.escalated or report.failed:
+            log.info(
+                "sweep: %d lapsed, %d escalated, %d failed",
+                len(report.lapsed),
+                len(report.escalated),
+                len(report.failed),
+            )
+        return report
+
+    def sweep_soon(self) -> None:
+        """Run the sweep in the background (from code that cannot await, e.g. the sandbox's clock)."""
+        task = asyncio.get_running_loop().create_task(self.sweep_now())
+        self._sweep_tasks.add(task)
+        task.add_done_callback(self._sweep_tasks.discard)
+
     async def start(self, *, migrate: bool = True, polling_timeout: int = 10) -> None:
-        """Prepare and start polling in the background."""
+        """Prepare, catch up on what fell due while the bot was down (one sweep), start polling in the
+        background and the periodic sweep."""
         await self.prepare(migrate=migrate)
+        try:
+            await self.sweep_now()
+        except Exception:
+            log.exception("the start-up sweep failed; the periodic sweep will try again")
+        self._scheduler = start_sweeps(self.sweep_now, self.settings.sweep_interval_seconds)
         self._polling = asyncio.create_task(
             self.dispatcher.start_polling(
                 self.bot, handle_signals=False, close_bot_session=False, polling_timeout=polling_timeout
@@ -95,7 +144,14 @@ class Application:
             await asyncio.sleep(0.01)
 
     async def stop(self) -> None:
-        """Stop polling, close the HTTP session and the database."""
+        """Stop the sweeps and polling, close the HTTP session and the database."""
+        if self._scheduler is not None:
+            self._scheduler.shutdown(wait=False)
+            self._scheduler = None
+        for task in list(self._sweep_tasks):
+            task.cancel()
+        async with self._sweep_lock:
+            pass  # a sweep under way finishes before the bot's session closes
         if self._polling is not None:
             with contextlib.suppress(RuntimeError):
                 await self.dispatcher.stop_polling()

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from aiogram import BaseMiddleware
-from aiogram.types import TelegramObject, User
+from aiogram import BaseMiddleware, Bot, Dispatcher
+from aiogram.types import TelegramObject, Update, User
 from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -31,7 +32,7 @@ class ContextMiddleware(BaseMiddleware):
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         user: User | None = data.get("event_from_user")
         async with self.sessions() as session:
-            repo = Repository(session)
+            repo = Repository(session, self.clock)
             person = await repo.get_person_by_platform_user(user.id) if user else None
             roles = await repo.roles_of(person.id) if person else []
             data.update(repo=repo, person=person, roles=roles, clock=self.clock)
@@ -44,3 +45,40 @@ class ContextMiddleware(BaseMiddleware):
     def _locale_of(self, user: User | None) -> str:
         code = (user.language_code or "") if user else ""
         return "en" if code.startswith("en") else self.i18n.default_locale
+
+
+class ChatOrderedDispatcher(Dispatcher):
+    """A dispatcher that handles one person's updates one at a time, in order, and different people's
+    concurrently.
+
+    Polling hands updates to tasks that run at once; a form whose messages (a text in several parts, a
+    double tap on «Send») were handled side by side would read and write its state in a race. The lock
+    is taken before aiogram reads the FSM state, so each update sees the state the previous one left.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._chat_locks: dict[int, tuple[asyncio.Lock, int]] = {}
+
+    async def feed_update(self, bot: Bot, update: Update, **kwargs: Any) -> Any:
+        user = _sender(update)
+        if user is None:
+            return await super().feed_update(bot, update, **kwargs)
+        lock, users = self._chat_locks.get(user, (asyncio.Lock(), 0))
+        self._chat_locks[user] = (lock, users + 1)
+        try:
+            async with lock:
+                return await super().feed_update(bot, update, **kwargs)
+        finally:
+            lock, users = self._chat_locks[user]
+            if users <= 1:
+                del self._chat_locks[user]
+            else:
+                self._chat_locks[user] = (lock, users - 1)
+
+
+def _sender(update: Update) -> int | None:
+    for event in (update.message, update.callback_query, update.edited_message):
+        if event is not None and event.from_user is not None:
+            return event.from_user.id
+    return None

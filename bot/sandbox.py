@@ -199,6 +199,8 @@ class Sandbox:
         if delta > MAX_CLOCK_MOVE:
             raise ValueError(f"move the clock by at most {MAX_CLOCK_MOVE.days} days at a time")
         now = self.clock.advance(delta)
+        if self.app is not None:
+            self.app.sweep_soon()  # what fell due in the skipped time happens now
         # The local server's message dates follow the clock; wake the web chat's long polls so that the
         # page shows the new time at once.
         self.server.state.bot_activity.notify()

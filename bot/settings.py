@@ -11,6 +11,7 @@ from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from council.rules import LateSubmissionPolicy, StatutoryRules
+from council.submission import TELEGRAM_DOWNLOAD_LIMIT
 
 PLATFORM_URLS = {
     "telegram": "https://api.telegram.org",
@@ -40,9 +41,13 @@ class Settings(BaseSettings):
     bot_username: str = "CouncilMonitorBot"
     data_dir: Path = Path("data")
     database_url: str | None = None
+    sandbox_database_url: str | None = None
+    sandbox_port: int = Field(default=8080, ge=0, le=65535)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     default_language: Literal["fa", "en"] = "fa"
     invite_ttl_days: int = Field(default=7, ge=1, le=365)
+    # The Bot API's getFile serves up to 20 MB; raise it only behind a local Bot API server.
+    attachment_max_bytes: int = Field(default=TELEGRAM_DOWNLOAD_LIMIT, ge=1)
 
     submission_window_days: int = Field(default=7, ge=0, le=365)
     late_submission: LateSubmissionPolicy = LateSubmissionPolicy.FLAG
@@ -52,8 +57,14 @@ class Settings(BaseSettings):
     extend_on_holiday: bool = True
     closures_extend: bool = True
     weekly_holidays: str = "4"
+    # How often the sweep (lapses; reminders) runs; it also runs once at start-up.
+    sweep_interval_seconds: float = Field(default=30.0, gt=0, le=3600)
     quiet_hours_start: dt.time = dt.time(22, 0)
     quiet_hours_end: dt.time = dt.time(7, 30)
+    outgoing_global_per_second: float = Field(default=30.0, gt=0)
+    outgoing_per_chat_per_second: float = Field(default=1.0, gt=0)
+    outgoing_per_group_per_minute: float = Field(default=20.0, gt=0)
+    outgoing_max_retries: int = Field(default=5, ge=0, le=20)
 
     @field_validator("quiet_hours_start", "quiet_hours_end", mode="before")
     @classmethod
@@ -86,6 +97,13 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite+aiosqlite:///{(self.data_dir / 'council.db').as_posix()}"
+
+    @property
+    def effective_sandbox_database_url(self) -> str:
+        """``SANDBOX_DATABASE_URL``, or ``sandbox.db`` under the data directory: never the real database."""
+        if self.sandbox_database_url:
+            return self.sandbox_database_url
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'sandbox.db').as_posix()}"
 
     @property
     def rules(self) -> StatutoryRules:

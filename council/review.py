@@ -38,6 +38,9 @@ class ReviewErrorCode(StrEnum):
     REASONING_TOO_LONG = "reasoning_too_long"  # params: min, max, length
     WRONG_STATUS = "wrong_status"  # params: status (the resolution's current status)
     WINDOW_CLOSED = "window_closed"  # params: deadline
+    NOT_FOUND = "not_found"  # no such resolution
+    NOT_ALLOWED = "not_allowed"  # the person holds no role that allows this act on this resolution
+    AMENDMENT_MISSING = "amendment_missing"  # an amendment needs its new text
 
 
 class ReviewError(ValueError):
@@ -388,18 +391,38 @@ def event_hash(
     return hashlib.sha256((prev_hash + canonical_json(content)).encode("utf-8")).hexdigest()
 
 
+class ChainBreak(StrEnum):
+    """Why an event breaks the audit chain."""
+
+    #: Its ``prev_hash`` is not the hash of the event before it: an event was deleted or reordered.
+    PREV_HASH = "prev_hash"
+    #: Its stored hash is not the hash of its content: the row was changed.
+    CONTENT = "content"
+    #: The chain's stored head is not the last event's hash: the newest events were removed.
+    HEAD = "head"
+
+
+def link_break(row: EventRecord, prev: str) -> ChainBreak | None:
+    """Why ``row`` does not link to the event whose hash is ``prev``, or ``None`` when it does."""
+    if row.prev_hash != prev:
+        return ChainBreak.PREV_HASH
+    computed = event_hash(row.prev_hash, row.kind, row.actor_id, row.at, row.resolution_id, row.payload)
+    if row.hash != computed:
+        return ChainBreak.CONTENT
+    return None
+
+
 def verify_chain(rows: Iterable[EventRecord], start: str = GENESIS) -> int | None:
     """The id of the first event that breaks the chain, or ``None`` when it is intact.
 
     ``rows`` are in id order; the first links to ``start``. An event breaks the chain when its
     ``prev_hash`` is not the hash of the event before it (one was deleted or reordered) or its stored
-    hash is not the hash of its content (it was changed). Removing the newest events leaves no break
-    here: compare the last hash with the head the store keeps.
+    hash is not the hash of its content (it was changed): see :func:`link_break`. Removing the newest
+    events leaves no break here: compare the last hash with the head the store keeps.
     """
     prev = start
     for row in rows:
-        computed = event_hash(row.prev_hash, row.kind, row.actor_id, row.at, row.resolution_id, row.payload)
-        if row.prev_hash != prev or row.hash != computed:
+        if link_break(row, prev) is not None:
             return row.id
         prev = row.hash
     return None

@@ -8,6 +8,7 @@ The chat layer maps the code to a catalogue message; nothing here speaks to the 
 from __future__ import annotations
 
 import datetime as dt
+import io
 import random
 import re
 import secrets
@@ -17,6 +18,9 @@ from enum import StrEnum
 from pathlib import PurePosixPath
 from types import MappingProxyType
 from typing import TypeVar
+
+from pypdf import PdfReader
+from pypdf.errors import PdfReadError
 
 from council.deadlines import is_late_submission, submission_deadline
 from council.jalali import JalaliParseError, parse_jalali_date, tehran_date
@@ -72,6 +76,7 @@ class SubmissionErrorCode(StrEnum):
     FILE_EMPTY = "file_empty"
     FILE_TOO_LARGE = "file_too_large"  # params: size, max_size
     TEXT_FILE_ENCODING = "text_file_encoding"
+    TEXT_FILE_UNREADABLE = "text_file_unreadable"  # a PDF with no text layer (e.g. a scan)
 
 
 class SubmissionError(ValueError):
@@ -378,6 +383,25 @@ def decode_text_file(data: bytes) -> str:
             text = data.decode("cp1256", errors="replace")
     if "\x00" in text or "\ufffd" in text:
         raise SubmissionError(SubmissionErrorCode.TEXT_FILE_ENCODING)
+    return text
+
+
+def read_text_file(kind: TextFileKind, data: bytes) -> str:
+    """The text of a resolution sent as a file: a ``.txt`` file decoded, a PDF's text layer extracted.
+
+    A PDF without readable text (a scan, or a damaged file) is refused with ``TEXT_FILE_UNREADABLE``:
+    the text must be typed or sent as text, and the scan can go with the attachments.
+    """
+    if kind is TextFileKind.TXT:
+        return decode_text_file(data)
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        pages = [page.extract_text() or "" for page in reader.pages]
+    except (PdfReadError, ValueError, KeyError, TypeError, OSError):
+        raise SubmissionError(SubmissionErrorCode.TEXT_FILE_UNREADABLE) from None
+    text = "\n".join(page.strip() for page in pages if page.strip())
+    if not text:
+        raise SubmissionError(SubmissionErrorCode.TEXT_FILE_UNREADABLE)
     return text
 
 

@@ -4,11 +4,21 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from . import admin, fallback, onboarding
+from . import admin, escalation, fallback, mine, onboarding, reconsideration, review, submission
 
 
 def build_router() -> Router:
     """All conversations, in the order they should see an update; the fallback comes last."""
     root = Router(name="root")
-    root.include_routers(onboarding.make_router(), admin.make_router(), fallback.make_router())
+    # The form comes first: its steps take the texts that other routers would read as something else.
+    root.include_routers(
+        submission.make_router(),
+        review.make_router(),
+        reconsideration.make_router(),
+        escalation.make_router(),
+        mine.make_router(),
+        onboarding.make_router(),
+        admin.make_router(),
+        fallback.make_router(),
+    )
     return root

@@ -33,3 +33,70 @@ class IsOwner(BaseFilter):
         if person is None or not isinstance(callback_data, OwnedCallback):
             return False
         return bool(callback_data.owner == person.id)
+
+
+class FormCallback(OwnedCallback, prefix="form"):
+    """A control of the submission form: back, skip, keep, done, cancel, send, resume, discard, clear.
+
+    ``key`` is the form's id where the action must hit that very form (sending), or a hint
+    (``new`` on discard: start a fresh form afterwards).
+    """
+
+    action: str
+    key: str = ""
+
+
+class EditCallback(OwnedCallback, prefix="edit"):
+    """Edit one field of the form from its summary card."""
+
+    field: str
+
+
+class CategoryCallback(OwnedCallback, prefix="cat"):
+    """Choose the resolution's category."""
+
+    code: str
+
+
+class CalendarCallback(OwnedCallback, prefix="cal"):
+    """The Jalali calendar keyboard: ``nav`` to a month, ``pick`` a day, or ``noop`` (a label)."""
+
+    action: str
+    year: int = 0
+    month: int = 0
+    day: int = 0
+
+
+class MineCallback(OwnedCallback, prefix="mine"):
+    """A page of the secretary's list of resolutions."""
+
+    page: int
+
+
+class ReviewCallback(OwnedCallback, prefix="rv"):
+    """A board member's or expert's act on a resolution under review, in cycle ``cycle``.
+
+    ``action``: ``open`` the card, ``versions`` (earlier texts), vote ``ok`` / ``conflict`` and their
+    ``confirm_ok`` / ``confirm_conflict``, the conflict grounds ``law`` / ``outside`` / ``no_article``,
+    an expert's ``opinion`` and its finding ``op_ok`` / ``op_conflict``, or ``cancel``.
+    """
+
+    action: str
+    rid: int
+    cycle: int
+
+
+class ReconsiderCallback(OwnedCallback, prefix="rc"):
+    """The council secretary's answer to an objection: ``amend`` / ``insist`` / ``revoke``, their
+    ``confirm_*``, the amendment form's ``done`` / ``skip`` / ``send``, or ``cancel``."""
+
+    action: str
+    rid: int
+    cycle: int
+
+
+class OutcomeCallback(OwnedCallback, prefix="oc"):
+    """An official's final outcome on an escalated case: ``upheld`` / ``annulled``, or ``cancel``."""
+
+    action: str
+    rid: int

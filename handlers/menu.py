@@ -21,13 +21,16 @@ def _descriptions() -> dict[str, str]:
         "help": _("What I can do for you"),
         "language": _("Change the language"),
         "invite": _("Issue a one-time invite"),
+        "new": _("Submit a new resolution"),
+        "mine": _("Your council's resolutions"),
+        "cancel": _("Cancel the form in progress"),
     }
 
 
 # Commands every bound person has, then the extra ones each role brings, in menu order.
 COMMON_COMMANDS: tuple[str, ...] = ("help", "language")
 ROLE_COMMANDS: dict[Role, tuple[str, ...]] = {
-    Role.SECRETARY: (),
+    Role.SECRETARY: ("new", "mine", "cancel"),
     Role.MEMBER: (),
     Role.EXPERT: (),
     Role.BOARD_SECRETARY: (),

@@ -18,7 +18,7 @@ from storage.repository import Repository
 from .access import IsBound
 from .callbacks import IsOwner, LanguageCallback
 from .menu import CommandMenu, commands_for
-from .views import binding_line, help_text, language_keyboard, scope_name
+from .views import binding_line, help_text, language_keyboard, main_menu_keyboard, scope_name
 
 
 def unbound_text() -> str:
@@ -74,7 +74,8 @@ async def redeem(
             name=user.full_name, binding=binding
         )
         + "\n\n"
-        + help_text(names, commands)
+        + help_text(names, commands),
+        reply_markup=main_menu_keyboard(r for r, _name in names),
     )
 
 
@@ -98,7 +99,8 @@ async def start(
     await message.answer(
         _("Welcome back, {name}.").format(name=person.display_name)
         + "\n\n"
-        + help_text(names, commands_for(r for r, _n in names))
+        + help_text(names, commands_for(r for r, _n in names)),
+        reply_markup=main_menu_keyboard(r for r, _n in names),
     )
 
 
@@ -116,7 +118,10 @@ async def bare_invite_code(
 
 async def show_help(message: Message, repo: Repository, roles: list[Any]) -> None:
     names = await bindings_with_names(repo, roles)
-    await message.answer(help_text(names, commands_for(r for r, _n in names)))
+    await message.answer(
+        help_text(names, commands_for(r for r, _n in names)),
+        reply_markup=main_menu_keyboard(r for r, _n in names),
+    )
 
 
 async def choose_language(message: Message, person: Any) -> None:

@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
-from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.types import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+)
 from aiogram.utils.i18n import gettext as _
 
+from council.jalali import format_jalali_date, format_jalali_datetime
 from council.roles import NATION_CODE, Role
+from council.status import Status
+from council.submission import Category, SubmissionError, SubmissionErrorCode, Votes
+from council.submitting import DuplicateCouncilNumber
+from council.text import to_persian_digits
 from storage.repository import Repository
+from storage.resolutions import ResolutionLine, ResolutionRecord
 
 from .callbacks import LanguageCallback
 
@@ -74,3 +87,254 @@ def language_keyboard(owner: int) -> InlineKeyboardMarkup:
             ]
         ]
     )
+
+
+# --- resolutions
+
+
+def status_label(status: Status | str) -> str:
+    """The Persian (or English) label of a resolution's status (DESIGN §2 vocabulary)."""
+    labels = {
+        Status.UNDER_REVIEW: _("under review"),
+        Status.ENFORCEABLE: _("enforceable"),
+        Status.ENFORCEABLE_LAPSED: _("enforceable (review window lapsed)"),
+        Status.OBJECTED: _("objected by the conformity board"),
+        Status.REVOKED: _("revoked"),
+        Status.ESCALATED: _("referred to the dispute authority"),
+        Status.UPHELD: _("finally upheld"),
+        Status.ANNULLED: _("annulled"),
+    }
+    return labels[Status(status)]
+
+
+def category_label(category: Category | str) -> str:
+    labels = {
+        Category.CIVIL_WORKS: _("civil works"),
+        Category.CULTURE_SOCIAL: _("cultural and social"),
+        Category.ECONOMY_INVESTMENT: _("economy and investment"),
+        Category.FINANCE_BUDGET: _("finance and budget"),
+        Category.URBAN_SERVICES: _("urban services"),
+        Category.ADMIN_EMPLOYMENT: _("administration and employment"),
+        Category.OTHER: _("other"),
+    }
+    return labels[Category(category)]
+
+
+def tracking_code_text(code: str) -> str:
+    """A tracking code in Persian digits, isolated left-to-right so its two groups never swap places."""
+    return "\u2066" + to_persian_digits(code) + "\u2069"
+
+
+def votes_text(votes: Votes | Sequence[int]) -> str:
+    for_, against, abstain = (votes.for_, votes.against, votes.abstain) if isinstance(votes, Votes) else votes
+    return _("{for_} for, {against} against, {abstain} abstaining").format(
+        for_=to_persian_digits(for_), against=to_persian_digits(against), abstain=to_persian_digits(abstain)
+    )
+
+
+def megabytes(size: int) -> str:
+    return to_persian_digits(f"{size / (1024 * 1024):.1f}")
+
+
+def submission_error_text(error: SubmissionError) -> str:
+    """The message for a refused answer of the submission form."""
+    p: Mapping[str, Any] = error.params
+
+    def n(key: str) -> str:
+        return to_persian_digits(str(p[key]))
+
+    code = error.code
+    E = SubmissionErrorCode
+    if code is E.COUNCIL_NUMBER_FORMAT:
+        return _(
+            "A resolution number is up to {digits} digits, optionally followed by / or - and up to "
+            "{suffix} letters or digits, for example 12 or 12/3."
+        ).format(digits=n("max_digits"), suffix=n("max_suffix"))
+    if code in (E.SESSION_NUMBER_FORMAT, E.SESSION_NUMBER_RANGE):
+        return _("The session number is a whole number from {min} to {max}.").format(
+            min=n("min"), max=n("max")
+        )
+    if code is E.APPROVAL_DATE_FORMAT:
+        return _(
+            "That is not a date. Type it as year/month/day, for example 1405/09/01, "
+            "or pick it on the calendar."
+        )
+    if code is E.APPROVAL_DATE_MONTH:
+        return _("There is no such month: a month is from 1 to 12.")
+    if code is E.APPROVAL_DATE_DAY:
+        return _("That month has no such day.")
+    if code is E.APPROVAL_DATE_FUTURE:
+        return _("The approval date cannot be after today ({today}).").format(
+            today=format_jalali_date(p["today"])
+        )
+    if code is E.APPROVAL_DATE_LATE:
+        return _(
+            "Resolutions must be submitted within {days} days of approval; for this one that was until "
+            "{deadline}. Late submissions are not accepted."
+        ).format(days=n("window_days"), deadline=format_jalali_date(p["deadline"]))
+    if code is E.TITLE_TOO_SHORT:
+        return _("The title is too short ({length} characters); it needs {min} to {max}.").format(
+            length=n("length"), min=n("min"), max=n("max")
+        )
+    if code is E.TITLE_TOO_LONG:
+        return _("The title is too long ({length} characters); it may have {min} to {max}.").format(
+            length=n("length"), min=n("min"), max=n("max")
+        )
+    if code is E.TEXT_TOO_SHORT:
+        return _("The text is too short ({length} characters); it needs {min} to {max}.").format(
+            length=n("length"), min=n("min"), max=n("max")
+        )
+    if code is E.TEXT_TOO_LONG:
+        return _("The text is too long ({length} characters); it may have {min} to {max}.").format(
+            length=n("length"), min=n("min"), max=n("max")
+        )
+    if code is E.CATEGORY_UNKNOWN:
+        return _("Choose one of the categories on the buttons.")
+    if code is E.VOTES_FORMAT:
+        return _(
+            "Send the council's votes as three whole numbers: for, against, abstaining — for example 7 1 1."
+        )
+    if code is E.VOTES_EXCEED_SEATS:
+        return _("These votes add up to {total}, but the council has only {seats} seats.").format(
+            total=n("total"), seats=n("seats")
+        )
+    if code is E.VOTES_NO_MAJORITY:
+        return _(
+            "With {total} voting, a resolution needs at least {needed} votes for; this one has {for_}. "
+            "A resolution that did not pass cannot be submitted."
+        ).format(total=n("total"), needed=n("needed"), for_=n("for_"))
+    if code is E.ATTACHMENT_TYPE:
+        return _("Only PDF files and JPEG or PNG images can be attached.")
+    if code is E.TEXT_FILE_TYPE:
+        return _("The text can be sent as a .txt or .pdf file only.")
+    if code is E.FILE_EMPTY:
+        return _("The file is empty.")
+    if code is E.FILE_TOO_LARGE:
+        return _("The file is {size} MB; the limit is {limit} MB.").format(
+            size=megabytes(int(str(p["size"]))), limit=megabytes(int(str(p["max_size"])))
+        )
+    if code is E.TEXT_FILE_UNREADABLE:
+        return _(
+            "No text could be read from this PDF (it may be a scan). Type the text or send it as a .txt "
+            "file; the scan can go with the attachments."
+        )
+    return _("The file's text could not be read. Save it as UTF-8 text and send it again, or paste the text.")
+
+
+def duplicate_number_text(error: DuplicateCouncilNumber) -> str:
+    return _(
+        "Your council already submitted resolution number {number} in {year}; its tracking code is {code}. "
+        "Check the number."
+    ).format(
+        number=to_persian_digits(error.council_number),
+        year=to_persian_digits(error.year),
+        code=tracking_code_text(error.tracking_code),
+    )
+
+
+def late_note(late: bool) -> str:
+    if not late:
+        return ""
+    return _("Note: this resolution is submitted after the submission window and is marked late.")
+
+
+#: Excerpt of a long text shown in the summary card.
+SUMMARY_TEXT_CHARS = 300
+#: Room a card leaves for the resolution's text within a chat message (4096 characters).
+CARD_TEXT_CHARS = 3000
+
+
+def excerpt(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:limit].rstrip() + "…"
+
+
+def summary_card(
+    council_name: str,
+    answers: Mapping[str, Any],
+    late: bool,
+) -> str:
+    """The form before sending: every answer, and whether the submission will be marked late."""
+    votes = answers.get("votes")
+    text = str(answers.get("text", ""))
+    lines = [
+        _("Check the resolution before sending:"),
+        _("Council: {name}").format(name=council_name),
+        _("Resolution number: {value}").format(value=to_persian_digits(answers["council_number"])),
+        _("Session number: {value}").format(value=to_persian_digits(answers["session_number"])),
+        _("Approval date: {value}").format(
+            value=format_jalali_date(dt.date.fromisoformat(answers["approval_date"]))
+        ),
+        _("Title: {value}").format(value=answers["title"]),
+        _("Text ({length} characters): {value}").format(
+            length=to_persian_digits(len(text)), value=excerpt(text, SUMMARY_TEXT_CHARS)
+        ),
+        _("Category: {value}").format(value=category_label(answers["category"])),
+        _("Council vote: {value}").format(value=votes_text(votes or (0, 0, 0))),
+        _("Attachments: {count}").format(count=to_persian_digits(len(answers.get("attachments") or []))),
+    ]
+    if late:
+        lines.append(late_note(True))
+    lines += ["", _("Edit any field with its button, or press «Send».")]
+    return "\n".join(lines)
+
+
+def resolution_card(record: ResolutionRecord, *, text_limit: int = CARD_TEXT_CHARS) -> str:
+    """A resolution as its board sees it: who sent what, the council's vote, the deadline and the text."""
+    lines = [
+        _("Tracking code: {code}").format(code=tracking_code_text(record.tracking_code)),
+        _("Council: {name}").format(name=record.council_name),
+        _("Resolution number {number}, session {session}, approved on {date}").format(
+            number=to_persian_digits(record.council_number),
+            session=to_persian_digits(record.session_number),
+            date=format_jalali_date(record.approval_date),
+        ),
+        _("Title: {value}").format(value=record.title),
+        _("Category: {value}").format(value=category_label(record.category)),
+        _("Council vote: {value}").format(value=votes_text(record.votes)),
+        _("Status: {value}").format(value=status_label(record.status)),
+        _("Submitted: {value}").format(value=format_jalali_datetime(record.submitted_at)),
+    ]
+    if record.review_deadline is not None:
+        lines.append(
+            _("Review deadline: {value}").format(value=format_jalali_datetime(record.review_deadline))
+        )
+    if record.late:
+        lines.append(late_note(True))
+    if record.attachments:
+        lines.append(_("Attachments: {count}").format(count=to_persian_digits(len(record.attachments))))
+    lines += ["", _("Text:"), excerpt(record.text, text_limit)]
+    return "\n".join(lines)
+
+
+def resolution_lines(lines: Iterable[ResolutionLine], start: int) -> list[str]:
+    return [
+        _("{n}. {code} — No. {number} — {title} — {status}").format(
+            n=to_persian_digits(i),
+            code=tracking_code_text(line.tracking_code),
+            number=to_persian_digits(line.council_number),
+            title=excerpt(line.title, 60),
+            status=status_label(line.status),
+        )
+        for i, line in enumerate(lines, start)
+    ]
+
+
+def main_menu_keyboard(roles: Iterable[Role]) -> ReplyKeyboardMarkup | None:
+    """The reply-keyboard menu (platforms without command menus need it): secretaries get the form."""
+    if Role.SECRETARY not in set(roles):
+        return None
+    return ReplyKeyboardMarkup(
+        keyboard=[
+            [KeyboardButton(text=new_resolution_button()), KeyboardButton(text=my_resolutions_button())]
+        ],
+        resize_keyboard=True,
+        is_persistent=True,
+    )
+
+
+def new_resolution_button() -> str:
+    return _("New resolution")
+
+
+def my_resolutions_button() -> str:
+    return _("My resolutions")

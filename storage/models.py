@@ -31,6 +31,7 @@ NAMING_CONVENTION = {
 CODE_LENGTH = 32
 NAME_LENGTH = 200
 SHA256_HEX_LENGTH = 64
+SUBMISSION_KEY_LENGTH = 64
 
 #: ``prev_hash`` of the first event of the chain.
 GENESIS_HASH = "0" * SHA256_HEX_LENGTH
@@ -205,6 +206,11 @@ class Resolution(Base):
         # The council's own numbering: one number per council and Jalali year.
         sa.UniqueConstraint("council_id", "jalali_year", "council_number"),
         sa.Index(None, "status"),
+        # The sweep's questions: "under review past the review deadline?", "objected past reconsideration?"
+        sa.Index(None, "status", "review_deadline"),
+        sa.Index(None, "status", "reconsideration_deadline"),
+        # One resolution per submitted form: a double tap or a repeated callback finds the first one.
+        sa.Index(None, "submission_key", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -221,6 +227,14 @@ class Resolution(Base):
     submitted_by_id: Mapped[int] = mapped_column(sa.ForeignKey("people.id"), index=True)
     submitted_at: Mapped[dt.datetime]
     late: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # The id of the chat form that made it (NULL for resolutions entered otherwise).
+    submission_key: Mapped[str | None] = mapped_column(sa.String(SUBMISSION_KEY_LENGTH))
+    # When the current status took effect (a lapse: the deadline instant, not when a sweep noticed it).
+    status_at: Mapped[dt.datetime | None]
+    # The deadlines of the current cycle (DESIGN §2 rules 2, 5, 6); NULL until the window opens.
+    review_deadline: Mapped[dt.datetime | None]
+    reconsideration_deadline: Mapped[dt.datetime | None]
+    escalation_deadline: Mapped[dt.datetime | None]
 
 
 class ResolutionVersion(Base):
@@ -248,7 +262,8 @@ class Attachment(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     version_id: Mapped[int] = mapped_column(sa.ForeignKey("resolution_versions.id"), index=True)
-    kind: Mapped[str] = mapped_column(sa.String(16))  # pdf / photo
+    # How the platform holds the file: "photo" (sent on with sendPhoto) or "document" (sendDocument).
+    kind: Mapped[str] = mapped_column(sa.String(16))
     file_id: Mapped[str] = mapped_column(sa.String(255))
     file_unique_id: Mapped[str] = mapped_column(sa.String(128))
     file_name: Mapped[str | None] = mapped_column(sa.String(255))
@@ -257,13 +272,70 @@ class Attachment(Base):
     local_path: Mapped[str | None] = mapped_column(sa.String(500))
 
 
+# --- the review
+
+
+class BoardVote(Base):
+    """A board member's vote in one review cycle. Every vote is kept; the member's latest one counts."""
+
+    __tablename__ = "votes"
+    __table_args__ = (sa.Index(None, "resolution_id", "cycle"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    resolution_id: Mapped[int] = mapped_column(sa.ForeignKey("resolutions.id"))
+    cycle: Mapped[int]
+    member_id: Mapped[int] = mapped_column(sa.ForeignKey("people.id"))
+    # VoteChoice: no_conflict / conflict.
+    choice: Mapped[str] = mapped_column(sa.String(16))
+    # A conflict vote's grounds (GroundsKind law / outside_powers; the law and article for ``law``).
+    grounds_kind: Mapped[str | None] = mapped_column(sa.String(16))
+    grounds_law: Mapped[str | None] = mapped_column(sa.String(500))
+    grounds_article: Mapped[str | None] = mapped_column(sa.String(200))
+    reasoning: Mapped[str | None] = mapped_column(sa.Text)
+    cast_at: Mapped[dt.datetime]
+
+
+class ExpertOpinion(Base):
+    """An expert's non-binding opinion in one review cycle; an expert's latest of the cycle is shown."""
+
+    __tablename__ = "opinions"
+    __table_args__ = (sa.Index(None, "resolution_id", "cycle"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    resolution_id: Mapped[int] = mapped_column(sa.ForeignKey("resolutions.id"))
+    cycle: Mapped[int]
+    expert_id: Mapped[int] = mapped_column(sa.ForeignKey("people.id"))
+    finding: Mapped[str] = mapped_column(sa.String(16))
+    text: Mapped[str] = mapped_column(sa.Text)
+    given_at: Mapped[dt.datetime]
+
+
+class SentMessage(Base):
+    """A message with buttons sent about a resolution, so its buttons can be removed when their act is gone.
+
+    ``purpose`` says which act the buttons offer (review, reconsideration, escalation).
+    """
+
+    __tablename__ = "sent_messages"
+    __table_args__ = (sa.Index(None, "resolution_id", "purpose"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    resolution_id: Mapped[int] = mapped_column(sa.ForeignKey("resolutions.id"))
+    cycle: Mapped[int]
+    person_id: Mapped[int] = mapped_column(sa.ForeignKey("people.id"))
+    chat_id: Mapped[int] = mapped_column(sa.BigInteger)
+    message_id: Mapped[int] = mapped_column(sa.BigInteger)
+    purpose: Mapped[str] = mapped_column(sa.String(CODE_LENGTH))
+    sent_at: Mapped[dt.datetime]
+
+
 # --- the event log
 
 
 class Event(Base):
     """Append-only log of everything that happened, linked by a sha256 hash chain.
 
-    ``hash = sha256(prev_hash + canonical JSON of the content)``: see ``storage.repository.event_hash``.
+    ``hash = sha256(prev_hash + canonical JSON of the content)``: see ``council.review.event_hash``.
     ``prev_hash`` is unique, so the chain cannot fork even if two writers race.
     """
 

@@ -11,8 +11,6 @@ Nothing here speaks to a user: errors carry codes and values, and the views word
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -22,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from council.clock import Clock, SystemClock
 from council.invites import InviteState, generate_invite_code, hash_invite_code, invite_state
+from council.review import ChainBreak, event_hash, link_break
 from council.roles import NATION_CODE, Role, ScopeKind, scope_allowed
 
 from .db import dialect_insert
@@ -35,6 +34,8 @@ from .models import (
     Person,
     RoleBinding,
 )
+from .resolutions import ResolutionStore
+from .reviews import ReviewStorage
 
 UTC = dt.UTC
 
@@ -94,41 +95,21 @@ class RedeemResult:
     person_id: int | None = None
 
 
-# --- the event hash chain
+@dataclass(frozen=True, slots=True)
+class ChainReport:
+    """The outcome of walking the audit chain: how many events, and the first break if any.
 
+    ``broken_at`` is the id of the event that breaks the chain (for a removed tail: the id the next event
+    would have had), ``reason`` says how.
+    """
 
-def canonical_json(value: Any) -> str:
-    """One spelling of a JSON value: sorted keys, no spaces, UTF-8 text as is."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    events: int
+    broken_at: int | None = None
+    reason: ChainBreak | None = None
 
-
-def event_content(
-    *, kind: str, actor_id: int | None, payload: Mapping[str, Any], resolution_id: int | None, at: dt.datetime
-) -> dict[str, Any]:
-    """The part of an event the chain vouches for (everything but its id and hashes)."""
-    return {
-        "kind": kind,
-        "actor_id": actor_id,
-        "resolution_id": resolution_id,
-        "at": at.astimezone(UTC).isoformat(timespec="microseconds"),
-        "payload": dict(payload),
-    }
-
-
-def event_hash(prev_hash: str, content: Mapping[str, Any]) -> str:
-    """``sha256(prev_hash + canonical JSON of content)`` as hex."""
-    return hashlib.sha256((prev_hash + canonical_json(content)).encode("utf-8")).hexdigest()
-
-
-def _hash_of(event: Event) -> str:
-    content = event_content(
-        kind=event.kind,
-        actor_id=event.actor_id,
-        payload=event.payload,
-        resolution_id=event.resolution_id,
-        at=event.at,
-    )
-    return event_hash(event.prev_hash, content)
+    @property
+    def intact(self) -> bool:
+        return self.broken_at is None
 
 
 def _allowed_kinds(role: Role) -> list[ScopeKind]:
@@ -150,6 +131,21 @@ class Repository:
         self.session = session
         # Only for the creation stamps of rows; deadlines and expiry take ``now`` from the caller.
         self.clock = clock or SystemClock()
+
+    @property
+    def resolutions(self) -> ResolutionStore:
+        """Resolutions: the submit use case's store and the chat's views of them."""
+        return ResolutionStore(self)
+
+    @property
+    def reviews(self) -> ReviewStorage:
+        """The board's review: the review use cases' store and the chat's views of a review."""
+        return ReviewStorage(self)
+
+    async def commit(self) -> None:
+        """Make the work so far durable now, before telling other people about it (the context
+        middleware commits again, harmlessly, when the handler returns)."""
+        await self.session.commit()
 
     # --- organisation
 
@@ -208,6 +204,10 @@ class Repository:
             .execution_options(populate_existing=True)
         )
         return result.one()
+
+    async def mark_unreachable(self, person_id: int) -> None:
+        """The platform says the person blocked the bot: stop writing to them until they write again."""
+        await self.session.execute(sa.update(Person).where(Person.id == person_id).values(unreachable=True))
 
     async def set_language(self, person_id: int, language: str) -> None:
         await self.session.execute(sa.update(Person).where(Person.id == person_id).values(language=language))
@@ -388,17 +388,14 @@ class Repository:
         ).scalar_one_or_none()
         if head is None:
             raise RuntimeError("the event_chain row is missing: was the database migrated?")
-        content = event_content(
-            kind=kind, actor_id=actor_id, payload=payload, resolution_id=resolution_id, at=at
-        )
         event = Event(
             resolution_id=resolution_id,
             kind=kind,
             actor_id=actor_id,
             at=at,
-            payload=content["payload"],
+            payload=dict(payload),
             prev_hash=head,
-            hash=event_hash(head, content),
+            hash=event_hash(head, kind, actor_id, at, resolution_id, payload),
         )
         self.session.add(event)
         await self.session.flush()
@@ -419,20 +416,26 @@ class Repository:
 
     async def verify_event_chain(self) -> int | None:
         """Walk the whole log; the id of the first event that breaks the chain, or ``None`` if intact."""
+        return (await self.check_event_chain()).broken_at
+
+    async def check_event_chain(self) -> ChainReport:
+        """Walk the whole log in id order and report the first break (see :func:`council.review.link_break`),
+        and a chain head that points past the last event (the newest events were removed)."""
         prev = GENESIS_HASH
         last_id: int | None = None
+        count = 0
         stream = await self.session.stream_scalars(
             sa.select(Event).order_by(Event.id).execution_options(yield_per=1000)
         )
         async for event in stream:
-            if event.prev_hash != prev or _hash_of(event) != event.hash:
-                return event.id
-            prev, last_id = event.hash, event.id
+            reason = link_break(event, prev)
+            if reason is not None:
+                return ChainReport(count, event.id, reason)
+            prev, last_id, count = event.hash, event.id, count + 1
         head = await self.session.scalar(sa.select(EventChain.head_hash).where(EventChain.id == 1))
         if head != prev:
-            # The head points past the last event: the newest events were removed.
-            return (last_id or 0) + 1
-        return None
+            return ChainReport(count, (last_id or 0) + 1, ChainBreak.HEAD)
+        return ChainReport(count)
 
     # --- closures
 

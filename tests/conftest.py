@@ -114,6 +114,10 @@ async def world(
         bot_api_url=server.base_url,
         database_url=f"sqlite+aiosqlite:///{db.as_posix()}",
         data_dir=tmp_path / "data",
+        # People in these tests answer far faster than any person types; pacing them at the platform's
+        # 1 message/s per chat would only make the suite slow.
+        outgoing_per_chat_per_second=1000.0,
+        outgoing_global_per_second=10_000.0,
     )
     app = Application(settings, clock=clock)
     await app.start(migrate=False, polling_timeout=1)

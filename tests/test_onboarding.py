@@ -59,7 +59,8 @@ def welcome(name: str, binding: str, duty: str, commands: list[str]) -> str:
 
 
 def commands_of(role: Role) -> list[str]:
-    return ["/help", "/language", "/invite"] if role is Role.ADMIN else ["/help", "/language"]
+    extra = {Role.ADMIN: ["/invite"], Role.SECRETARY: ["/new", "/mine", "/cancel"]}
+    return ["/help", "/language", *extra.get(role, [])]
 
 
 @pytest.mark.parametrize(("role", "scope", "binding", "duty"), ROLE_SCOPES)

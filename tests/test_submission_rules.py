@@ -505,3 +505,19 @@ def test_errors_are_value_errors_with_read_only_params() -> None:
     assert isinstance(info.value, SubmissionError)
     with pytest.raises(TypeError):
         info.value.params["value"] = 1  # type: ignore[index]
+
+
+def test_a_txt_text_file_is_decoded_and_a_pdf_without_a_text_layer_is_refused() -> None:
+    import io
+
+    from pypdf import PdfWriter
+
+    from council.submission import TextFileKind, read_text_file
+
+    assert read_text_file(TextFileKind.TXT, "متن مصوبه".encode()) == "متن مصوبه"
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)  # what a scan without OCR gives: no text at all
+    blank = io.BytesIO()
+    writer.write(blank)
+    assert refused(read_text_file, TextFileKind.PDF, blank.getvalue()) == (E.TEXT_FILE_UNREADABLE, {})
+    assert refused(read_text_file, TextFileKind.PDF, b"%PDF-1.4 broken") == (E.TEXT_FILE_UNREADABLE, {})

@@ -159,6 +159,16 @@ class SimPeople:
         sim_file = self.state.add_file(content, "photo", width=width, height=height)
         return self._queue_message(user, photo=sim_file, caption=caption, sent_text=caption)
 
+    async def send_other(self, who: SimUser | int, **fields: Any) -> JsonDict:
+        """The person sends a message of another kind (a sticker, a voice message, a location, …):
+        ``fields`` are added to the Message as the Bot API spells them, e.g.
+        ``location={"latitude": 35.6, "longitude": 53.4}``. The chat shows it as a message without text."""
+        user = self._act(who)
+        msg = self.state.add_message(user.id, False)
+        payload = self.state.message_api(msg, in_update=True) | fields
+        self.state.queue_update("message", payload)
+        return payload
+
     async def inject_raw_update(self, update: JsonDict) -> JsonDict:
         """Queue any JSON as an update (``update_id`` added if missing), e.g. one aiogram cannot parse."""
         return self.state.queue_raw(dict(update))
