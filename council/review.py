@@ -432,3 +432,23 @@ def _require_aware(instant: dt.datetime) -> dt.datetime:
     if instant.tzinfo is None or instant.utcoffset() is None:
         raise ValueError(f"expected an aware datetime, got naive {instant!r}")
     return instant
+
+
+class RecordKeeping(Protocol):
+    """What every use case's store shares: the admin closures that move deadlines, and the audit log."""
+
+    async def closures(self, province_code: str | None) -> Mapping[dt.date, str]:
+        """Admin closures in force for the province (nationwide ones included)."""
+        ...
+
+    async def append_event(
+        self,
+        kind: str,
+        actor_id: int | None,
+        payload: Mapping[str, Any],
+        resolution_id: int | None = None,
+        *,
+        at: dt.datetime | None = None,
+    ) -> object:
+        """Append an event to the audit log."""
+        ...

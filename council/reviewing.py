@@ -14,7 +14,7 @@ sweep got round to it.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -27,6 +27,7 @@ from council.review import (
     EscalationOutcome,
     ObjectionLetter,
     ReconsiderationDecision,
+    RecordKeeping,
     ReviewError,
     ReviewErrorCode,
     Ruling,
@@ -153,7 +154,7 @@ class VoteResult:
     moved: Moved | None = None
 
 
-class ReviewStore(Protocol):
+class ReviewStore(RecordKeeping, Protocol):
     """The storage the review use cases need."""
 
     async def lock_case(self, resolution_id: int) -> ReviewCase | None:
@@ -190,21 +191,7 @@ class ReviewStore(Protocol):
         deadline, at ``now``: at most ``limit``, the earliest deadline first."""
         ...
 
-    async def closures(self, province_code: str | None) -> Mapping[dt.date, str]:
-        """Admin closures in force for the province (nationwide ones included)."""
-        ...
 
-    async def append_event(
-        self,
-        kind: str,
-        actor_id: int | None,
-        payload: Mapping[str, Any],
-        resolution_id: int | None = None,
-        *,
-        at: dt.datetime | None = None,
-    ) -> object:
-        """Append an event to the audit log."""
-        ...
 
 
 # --- helpers

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Protocol
 
 from council.calendar import WorkingCalendar
 from council.deadlines import review_deadline
 from council.jalali import jalali_year
+from council.review import RecordKeeping
 from council.rules import StatutoryRules
 from council.status import Status
 from council.submission import Category, Votes, generate_tracking_code, validate_approval_date
@@ -117,7 +118,7 @@ class DuplicateCouncilNumber(Exception):
         self.tracking_code = tracking_code
 
 
-class SubmissionStore(Protocol):
+class SubmissionStore(RecordKeeping, Protocol):
     """The storage the submit use case needs."""
 
     async def submitted_with_key(self, submission_key: str) -> Submitted | None:
@@ -132,25 +133,11 @@ class SubmissionStore(Protocol):
         """Whether any resolution has this tracking code."""
         ...
 
-    async def closures(self, province_code: str | None) -> Mapping[dt.date, str]:
-        """Admin closures in force for the province (nationwide ones included)."""
-        ...
 
     async def add_resolution(self, resolution: NewResolution) -> int:
         """Write the resolution, its first version and its attachments; return its id."""
         ...
 
-    async def append_event(
-        self,
-        kind: str,
-        actor_id: int | None,
-        payload: Mapping[str, Any],
-        resolution_id: int | None = None,
-        *,
-        at: dt.datetime | None = None,
-    ) -> object:
-        """Append an event to the audit log."""
-        ...
 
 
 async def check_council_number(

@@ -493,3 +493,4 @@ class Repository:
         )
         result = await self.session.scalars(sa.select(Closure).where(Closure.day == day, where))
         return result.one_or_none()
+

@@ -7,9 +7,8 @@ session; like the repository it flushes but never commits.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
@@ -24,16 +23,13 @@ from .models import (
     Board,
     Council,
     County,
-    Event,
     Person,
     Province,
     Resolution,
     ResolutionVersion,
     RoleBinding,
 )
-
-if TYPE_CHECKING:
-    from .repository import Repository
+from .parts import RepositoryPart
 
 #: The roles a board's new resolution goes to (DESIGN §4 Review), in the order they are told.
 BOARD_AUDIENCE = (Role.MEMBER, Role.EXPERT, Role.BOARD_SECRETARY)
@@ -80,12 +76,9 @@ class ResolutionLine:
     late: bool
 
 
-class ResolutionStore:
+class ResolutionStore(RepositoryPart):
     """Resolutions over the repository's session (see :class:`council.submitting.SubmissionStore`)."""
 
-    def __init__(self, repo: Repository) -> None:
-        self.repo = repo
-        self.session = repo.session
 
     # --- the submit use case's store
 
@@ -122,8 +115,6 @@ class ResolutionStore:
         )
         return found is not None
 
-    async def closures(self, province_code: str | None) -> Mapping[dt.date, str]:
-        return await self.repo.closures(province_code)
 
     async def add_resolution(self, resolution: NewResolution) -> int:
         row = Resolution(
@@ -198,16 +189,6 @@ class ResolutionStore:
         await self.session.flush()
         return version
 
-    async def append_event(
-        self,
-        kind: str,
-        actor_id: int | None,
-        payload: Mapping[str, Any],
-        resolution_id: int | None = None,
-        *,
-        at: dt.datetime | None = None,
-    ) -> Event:
-        return await self.repo.append_event(kind, actor_id, payload, resolution_id, at=at)
 
     # --- what the chat shows
 

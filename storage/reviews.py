@@ -10,9 +10,9 @@ counts, which is how :func:`council.review.tally` reads them. Opinions likewise:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -28,7 +28,6 @@ from .models import (
     BoardVote,
     Council,
     County,
-    Event,
     ExpertOpinion,
     Person,
     Province,
@@ -37,9 +36,7 @@ from .models import (
     RoleBinding,
     SentMessage,
 )
-
-if TYPE_CHECKING:
-    from .repository import Repository
+from .parts import RepositoryPart
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,12 +50,9 @@ class VersionText:
     attachments: int
 
 
-class ReviewStorage:
+class ReviewStorage(RepositoryPart):
     """The review over the repository's session (see :class:`council.reviewing.ReviewStore`)."""
 
-    def __init__(self, repo: Repository) -> None:
-        self.repo = repo
-        self.session = repo.session
 
     # --- the use cases' store
 
@@ -215,19 +209,7 @@ class ReviewStorage:
         rows = await self.session.execute(sa.select(due.c.id).order_by(due.c.deadline, due.c.id).limit(limit))
         return [int(rid) for (rid,) in rows]
 
-    async def closures(self, province_code: str | None) -> Mapping[dt.date, str]:
-        return await self.repo.closures(province_code)
 
-    async def append_event(
-        self,
-        kind: str,
-        actor_id: int | None,
-        payload: Mapping[str, Any],
-        resolution_id: int | None = None,
-        *,
-        at: dt.datetime | None = None,
-    ) -> Event:
-        return await self.repo.append_event(kind, actor_id, payload, resolution_id, at=at)
 
     # --- what the chat shows
 

@@ -70,16 +70,25 @@ class Submitted:
         return f"\u2066{self.code}\u2069"
 
 
-async def submit_resolution(world: World, secretary: SimUser) -> Submitted:
-    """The secretary fills the form with the usual answers and sends it; the board has been told."""
+async def submit_resolution(world: World, secretary: SimUser, board: Board | None = None) -> Submitted:
+    """The secretary fills the form with the usual answers and sends it; the board (when given) has been
+    told: each of its people holds the new resolution's notice."""
     await fill(world, secretary)
     await world.press(secretary, "ارسال")
     await world.server.wait_for_bot_message(secretary, lambda m: m.content.startswith("مصوبه ثبت"))
-    await world.server.wait_for_idle()
     async with world.repo_session() as session:
         resolution = (await session.scalars(sa.select(Resolution).order_by(Resolution.id.desc()))).first()
     assert resolution is not None
-    return Submitted(resolution.id, resolution.tracking_code.translate(DIGITS))
+    submitted = Submitted(resolution.id, resolution.tracking_code.translate(DIGITS))
+    if board is not None:
+        # The confirmation goes first and the notices after it: wait for each notice, not for a pause.
+        for person in [*board.members, board.reza]:
+            await world.server.wait_until(
+                lambda p=person: any(submitted.shown in m.content for m in world.server.messages_to(p)),
+                what=f"the notice to {person.first_name}",
+            )
+    await world.server.wait_for_idle()
+    return submitted
 
 
 async def press(world: World, who: SimUser, label: str, message_id: int | None = None) -> SimMessage:

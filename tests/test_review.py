@@ -106,7 +106,7 @@ async def status_row(world: World, rid: int) -> Resolution:
 
 async def test_votes_in_two_taps_an_expert_opinion_and_a_majority_that_rules_once(world: World) -> None:
     people = await board(world)
-    res = await submit_resolution(world, people.zahra)
+    res = await submit_resolution(world, people.zahra, people)
     for member in people.members:
         assert world.server.messages_to(member)[-1].content == notice(res)
         assert world.server.messages_to(member)[-1].buttons == MEMBER_BUTTONS
@@ -198,7 +198,7 @@ async def test_votes_in_two_taps_an_expert_opinion_and_a_majority_that_rules_onc
 
 async def test_objection_then_amendment_opens_a_new_cycle_that_ends_in_no_conflict(world: World) -> None:
     people = await board(world)
-    res = await submit_resolution(world, people.zahra)
+    res = await submit_resolution(world, people.zahra, people)
     await object_to(world, people, res)
     objected = (
         f"رأی هیأت درباره مصوبه {res.shown}: مغایرت. "
@@ -262,7 +262,7 @@ async def test_objection_then_amendment_opens_a_new_cycle_that_ends_in_no_confli
 
 async def test_objection_then_insistence_escalates_and_the_official_annuls_it(world: World) -> None:
     people = await board(world)
-    res = await submit_resolution(world, people.zahra)
+    res = await submit_resolution(world, people.zahra, people)
     await object_to(world, people, res)
     confirm = await press(world, people.zahra, "اصرار")
     assert confirm.content == (
@@ -303,7 +303,7 @@ async def test_an_unanswered_objection_escalates_when_the_window_closes_and_a_la
     world: World,
 ) -> None:
     people = await board(world)
-    res = await submit_resolution(world, people.zahra)
+    res = await submit_resolution(world, people.zahra, people)
     await object_to(world, people, res)
     world.clock.set(RECONSIDERATION_DEADLINE_AT + dt.timedelta(minutes=1))
 
@@ -338,7 +338,7 @@ async def test_a_late_vote_is_refused_with_the_deadline_and_the_lapse_removes_ev
     world: World,
 ) -> None:
     people = await board(world)
-    res = await submit_resolution(world, people.zahra)
+    res = await submit_resolution(world, people.zahra, people)
     # sara prepares a conflict vote in time; the clock passes the deadline before she confirms it.
     await press(world, people.sara, "مغایرت")
     await press(world, people.sara, "خارج از حدود وظایف و اختیارات شورا")
@@ -374,7 +374,7 @@ async def test_a_lapse_across_a_stopped_bot_is_processed_at_start_up_stamped_wit
     world: World,
 ) -> None:
     people = await board(world)
-    res = await submit_resolution(world, people.zahra)
+    res = await submit_resolution(world, people.zahra, people)
     await world.app.stop()
     world.clock.set(REVIEW_DEADLINE_AT + dt.timedelta(days=2, hours=3))
 
