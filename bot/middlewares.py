@@ -12,6 +12,7 @@ from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from council.clock import Clock
+from storage.fsm import unit_of_work
 from storage.repository import Repository
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
@@ -21,7 +22,7 @@ class ContextMiddleware(BaseMiddleware):
     """Opens one database session per update and injects ``repo``, ``person``, ``roles`` and ``clock``.
 
     The session commits when the handler returns normally and rolls back when it raises, so a
-    handler's writes land together or not at all.
+    handler's writes — its form's FSM state included — land together or not at all.
     """
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Clock, i18n: I18n) -> None:
@@ -37,7 +38,7 @@ class ContextMiddleware(BaseMiddleware):
             roles = await repo.roles_of(person.id) if person else []
             data.update(repo=repo, person=person, roles=roles, clock=self.clock)
             locale = person.language if person else self._locale_of(user)
-            with self.i18n.context(), self.i18n.use_locale(locale):
+            with self.i18n.context(), self.i18n.use_locale(locale), unit_of_work(session):
                 result = await handler(event, data)
             await session.commit()
             return result

@@ -1,13 +1,18 @@
 """aiogram FSM storage in the database, so a half-filled form survives a restart (DESIGN §4).
 
-Write-through: every ``set_state`` / ``set_data`` is one short transaction of its own (an atomic upsert),
-committed before it returns. A cleared conversation keeps its row, with no state and empty data.
+Write-through: every ``set_state`` / ``set_data`` is an atomic upsert in the database. Inside an update's
+unit of work (see :func:`unit_of_work`) it joins that session and commits with the handler's own writes —
+so a form's step and the records it made land together or not at all, and on SQLite a handler that has
+written never waits on its own lock. Outside one it is a short transaction of its own, committed before it
+returns. A cleared conversation keeps its row, with no state and empty data.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from aiogram.exceptions import DataNotDictLikeError
@@ -19,6 +24,18 @@ from council.clock import Clock, SystemClock
 
 from .db import dialect_insert
 from .models import FsmState
+
+_current_session: ContextVar[AsyncSession | None] = ContextVar("fsm_unit_of_work", default=None)
+
+
+@contextmanager
+def unit_of_work(session: AsyncSession) -> Iterator[None]:
+    """Make FSM writes in this context part of ``session``'s transaction (the caller commits)."""
+    token = _current_session.set(session)
+    try:
+        yield
+    finally:
+        _current_session.reset(token)
 
 
 class SqlStorage(BaseStorage):
@@ -67,6 +84,10 @@ class SqlStorage(BaseStorage):
         """Nothing to release: the engine is the application's."""
 
     async def _read(self, key: StorageKey) -> FsmState | None:
+        current = _current_session.get()
+        if current is not None:
+            # The unit of work may hold this row changed but not committed: read it from there, fresh.
+            return await current.get(FsmState, self.key_builder.build(key), populate_existing=True)
         async with self.sessions() as session:
             return await session.get(FsmState, self.key_builder.build(key))
 
@@ -74,9 +95,17 @@ class SqlStorage(BaseStorage):
         """Upsert one field (``state`` or ``data``) of the conversation's row."""
         now = self.clock.now()
         row = {"key": self.key_builder.build(key), "state": None, "data": {}, "updated_at": now} | values
+        current = _current_session.get()
+        if current is not None:
+            await current.execute(self._upsert(current, row, values, now))
+            return
         async with self.sessions() as session, session.begin():
-            await session.execute(
-                dialect_insert(session)(FsmState)
-                .values(**row)
-                .on_conflict_do_update(index_elements=[FsmState.key], set_={**values, "updated_at": now})
-            )
+            await session.execute(self._upsert(session, row, values, now))
+
+    @staticmethod
+    def _upsert(session: AsyncSession, row: dict[str, Any], values: dict[str, Any], now: Any) -> Any:
+        return (
+            dialect_insert(session)(FsmState)
+            .values(**row)
+            .on_conflict_do_update(index_elements=[FsmState.key], set_={**values, "updated_at": now})
+        )

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
+import sqlalchemy as sa
 from aiogram.exceptions import DataNotDictLikeError
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.fsm.storage.base import StorageKey
 
 from storage.db import create_engine, session_factory
-from storage.fsm import SqlStorage
+from storage.fsm import SqlStorage, unit_of_work
 
 KEY = StorageKey(bot_id=1, chat_id=100, user_id=100)
 
@@ -86,3 +89,39 @@ async def test_the_caller_cannot_change_stored_data_by_mutating_its_dict(session
     read = await storage.get_data(KEY)
     read["votes"].append(98)
     assert await storage.get_data(KEY) == {"votes": [7, 1, 1]}
+
+
+async def test_inside_an_updates_unit_of_work_the_form_step_lands_with_the_handlers_writes(sessions) -> None:
+    storage = SqlStorage(sessions)
+    await storage.set_state(KEY, Submission.title)
+    async with sessions() as session:
+        # A handler that has already written (on SQLite this holds the write lock) moves the form on.
+        await session.execute(
+            sa.text("INSERT INTO closures (day, reason) VALUES ('2026-12-01', 'آلودگی هوا')")
+        )
+        with unit_of_work(session):
+            await asyncio.wait_for(storage.set_state(KEY, Submission.votes), timeout=2)
+            await storage.update_data(KEY, {"title": "نرخ عوارض"})
+            # The handler sees its own step before the commit; nobody else does yet.
+            assert await storage.get_state(KEY) == "Submission:votes"
+        assert await storage.get_state(KEY) == "Submission:title"
+        await session.commit()
+    assert (await storage.get_state(KEY), await storage.get_data(KEY)) == (
+        "Submission:votes",
+        {"title": "نرخ عوارض"},
+    )
+
+
+async def test_a_handler_that_fails_leaves_the_form_where_it_was(sessions) -> None:
+    storage = SqlStorage(sessions)
+    await storage.set_state(KEY, Submission.title)
+    await storage.set_data(KEY, {"title": "نرخ عوارض"})
+    async with sessions() as session:
+        with unit_of_work(session):
+            await storage.set_state(KEY, Submission.votes)
+            await storage.set_data(KEY, {})
+        await session.rollback()
+    assert (await storage.get_state(KEY), await storage.get_data(KEY)) == (
+        "Submission:title",
+        {"title": "نرخ عوارض"},
+    )
