@@ -112,17 +112,14 @@ class Review:
         await self.repo.reviews.track(rid, cycle, self.person.id, self.chat_id, message.message_id, purpose)
         return message
 
-    # The FSM storage writes in a session of its own. On SQLite a write there waits for this update's
-    # session to commit, so every state change commits the work so far first.
+    # FSM writes join this update's unit of work: a step and its records commit together.
 
     async def goto(self, state: State | None) -> None:
         """Put the conversation on ``state`` (None: out of any form)."""
-        await self.repo.commit()
         await self.state.set_state(state)
 
     async def store(self, key: str, value: Any) -> None:
         """Keep a form's draft under ``key`` (None forgets it)."""
-        await self.repo.commit()
         await self.state.update_data({key: value})
 
     async def clear(self, key: str) -> None:
