@@ -21,8 +21,8 @@ Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 class ContextMiddleware(BaseMiddleware):
     """Opens one database session per update and injects ``repo``, ``person``, ``roles`` and ``clock``.
 
-    The session commits when the handler returns normally and rolls back when it raises, so a
-    handler's writes — its form's FSM state included — land together or not at all.
+    The session commits when the handler returns normally and rolls back when it raises; a form's step
+    (an FSM write) commits the work so far at once, so what a person has seen acknowledged is durable.
     """
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Clock, i18n: I18n) -> None:

@@ -1,10 +1,10 @@
 """aiogram FSM storage in the database, so a half-filled form survives a restart (DESIGN §4).
 
-Write-through: every ``set_state`` / ``set_data`` is an atomic upsert in the database. Inside an update's
-unit of work (see :func:`unit_of_work`) it joins that session and commits with the handler's own writes —
-so a form's step and the records it made land together or not at all, and on SQLite a handler that has
-written never waits on its own lock. Outside one it is a short transaction of its own, committed before it
-returns. A cleared conversation keeps its row, with no state and empty data.
+Write-through: every ``set_state`` / ``set_data`` is an atomic upsert, committed before it returns, so a
+person who has seen the next step of a form never loses the answer that led there. Inside an update's unit
+of work (see :func:`unit_of_work`) the upsert runs in that session and commits the handler's work so far
+with it — on SQLite a separate session would wait on the handler's own write lock. Outside one it is a
+short transaction of its own. A cleared conversation keeps its row, with no state and empty data.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ _current_session: ContextVar[AsyncSession | None] = ContextVar("fsm_unit_of_work
 
 @contextmanager
 def unit_of_work(session: AsyncSession) -> Iterator[None]:
-    """Make FSM writes in this context part of ``session``'s transaction (the caller commits)."""
+    """Make FSM writes in this context run in ``session`` (each one commits it)."""
     token = _current_session.set(session)
     try:
         yield
@@ -86,7 +86,7 @@ class SqlStorage(BaseStorage):
     async def _read(self, key: StorageKey) -> FsmState | None:
         current = _current_session.get()
         if current is not None:
-            # The unit of work may hold this row changed but not committed: read it from there, fresh.
+            # Read through the unit of work's session, fresh (its identity map may hold an older row).
             return await current.get(FsmState, self.key_builder.build(key), populate_existing=True)
         async with self.sessions() as session:
             return await session.get(FsmState, self.key_builder.build(key))
@@ -98,6 +98,7 @@ class SqlStorage(BaseStorage):
         current = _current_session.get()
         if current is not None:
             await current.execute(self._upsert(current, row, values, now))
+            await current.commit()
             return
         async with self.sessions() as session, session.begin():
             await session.execute(self._upsert(session, row, values, now))
