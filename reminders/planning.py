@@ -33,7 +33,6 @@ several. Whether a passed reminder is still worth sending is :func:`still_matter
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -326,21 +325,6 @@ def snooze(
         return start + _SNOOZE_DELAYS[choice]
     except KeyError:
         raise ValueError(f"unknown snooze choice {choice!r}") from None
-
-
-def time_left_parts(now: dt.datetime, deadline: dt.datetime) -> tuple[int, int, int]:
-    """``(days, hours, minutes)`` left until ``deadline``, for «۲ روز و ۳ ساعت مانده».
-
-    Rounded up to the whole minute, so a deadline at 23:59:59 reads as midnight (at 08:00 of the last day:
-    ``(0, 16, 0)``); ``(0, 0, 0)`` once it has passed.
-    """
-    seconds = (_utc(deadline) - _utc(now)).total_seconds()
-    if seconds <= 0:
-        return (0, 0, 0)
-    minutes = math.ceil(seconds / 60)
-    days, minutes = divmod(minutes, 24 * 60)
-    hours, minutes = divmod(minutes, 60)
-    return (days, hours, minutes)
 
 
 # --- re-planning and the sweep's checks

@@ -7,13 +7,18 @@ committed before anyone is told, so a failure on one leaves the others done and 
 change that was not saved. Running it twice, or on two bot instances at once, changes nothing more: the use
 case locks the resolution and moves it only from the status it expects.
 
-Reminders (issue 5) are another step of the same run: send the reminder rows due at ``now``.
+Then the reminders (``reminders.delivery``): re-plan those of every resolution changed since the last run
+(including the ones just lapsed, whose pending reminders go), and send the rows due at ``now`` inside
+``bulk`` (flood control's pacing for pushes, which yields to replies).
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,6 +32,8 @@ from council.rules import StatutoryRules
 from council.status import Action
 from handlers.notices import announce
 from storage.repository import Repository
+
+from .delivery import DeliveryReport, Sender, replan_changed, send_due
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +51,10 @@ class SweepContext:
     clock: Clock
     rules: StatutoryRules
     data_dir: Path
+    #: Marks the sends inside as bulk pushes (``bot.outgoing.bulk``); the shell passes it in.
+    bulk: Callable[[], AbstractContextManager[None]] = contextlib.nullcontext
+    #: Re-plan and send reminders; ``False`` for a dry run's look at what is due.
+    reminders: bool = True
 
 
 @dataclass(slots=True)
@@ -53,6 +64,7 @@ class SweepReport:
     lapsed: list[int] = field(default_factory=list)
     escalated: list[int] = field(default_factory=list)
     failed: list[int] = field(default_factory=list)
+    reminders: DeliveryReport = field(default_factory=DeliveryReport)
 
 
 async def sweep(ctx: SweepContext, now: dt.datetime) -> SweepReport:
@@ -70,6 +82,15 @@ async def sweep(ctx: SweepContext, now: dt.datetime) -> SweepReport:
         if moved is None:
             continue
         (report.lapsed if moved.action == Action.LAPSE else report.escalated).append(resolution_id)
+    if ctx.reminders:
+        try:
+            report.reminders.replanned = await replan_changed(ctx.sessions, ctx.clock, now)
+            with ctx.bulk():
+                await send_due(
+                    Sender(ctx.bot, ctx.sessions, ctx.i18n, ctx.clock, ctx.rules), now, report.reminders
+                )
+        except Exception:
+            log.exception("the sweep could not process reminders")
     return report
 
 

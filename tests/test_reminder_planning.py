@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from council.calendar import WorkingCalendar
-from council.deadlines import reconsideration_deadline, review_deadline
+from council.deadlines import reconsideration_deadline, review_deadline, time_left_parts
 from council.jalali import parse_jalali_datetime, tehran_date, to_tehran_iso
 from council.rules import StatutoryRules
 from council.status import Status
@@ -24,7 +24,6 @@ from reminders.planning import (
     should_drop,
     snooze,
     still_matters,
-    time_left_parts,
 )
 
 RULES = StatutoryRules()
