@@ -16,15 +16,18 @@ from council.clock import Clock, SystemClock
 from handlers import build_router
 from handlers.context import Deployment
 from handlers.menu import CommandMenu
+from handlers.notices import tell_unreachable
+from reminders import buttons as reminder_buttons
 from reminders.scheduler import start_sweeps
 from reminders.sweep import SweepContext, SweepReport, sweep
 from storage.db import create_engine, session_factory
 from storage.fsm import SqlStorage
 from storage.migrate import upgrade_async
+from storage.repository import Repository
 
 from .i18n import CatalogueI18n, make_i18n
 from .middlewares import ChatOrderedDispatcher, ContextMiddleware
-from .outgoing import FloodControl
+from .outgoing import FloodControl, bulk
 from .platform import make_session
 from .settings import Settings
 
@@ -53,6 +56,7 @@ def build_dispatcher(
     context = ContextMiddleware(sessions, clock, i18n)
     dispatcher.message.outer_middleware(context)
     dispatcher.callback_query.outer_middleware(context)
+    dispatcher.include_router(reminder_buttons.make_router())
     dispatcher.include_router(build_router())
     return dispatcher
 
@@ -73,13 +77,40 @@ class Application:
             session=make_session(settings.api_base_url),
             default=DefaultBotProperties(parse_mode=None),
         )
-        self.bot.session.middleware(FloodControl.from_settings(settings))
+        self.bot.session.middleware(FloodControl.from_settings(settings, on_blocked=self._on_blocked))
         self.dispatcher = build_dispatcher(settings, self.engine, self.clock, self.i18n, self.menu)
         self._polling: asyncio.Task[None] | None = None
         self._sessions = session_factory(self.engine)
         self._scheduler: AsyncIOScheduler | None = None
         self._sweep_lock = asyncio.Lock()
         self._sweep_tasks: set[asyncio.Task[SweepReport]] = set()
+        self._blocked_tasks: set[asyncio.Task[None]] = set()
+
+    async def _on_blocked(self, chat_id: int) -> None:
+        # In a task of its own: the failed call's caller may hold the database's write lock (SQLite).
+        task = asyncio.get_running_loop().create_task(self.report_blocked(chat_id))
+        self._blocked_tasks.add(task)
+        task.add_done_callback(self._blocked_tasks.discard)
+
+    async def wait_for_blocked_reports(self) -> None:
+        """Until every report of a blocked user under way is done (tests, the CLI)."""
+        while self._blocked_tasks:
+            await asyncio.gather(*list(self._blocked_tasks), return_exceptions=True)
+
+    async def report_blocked(self, user_id: int) -> None:
+        """The platform says ``user_id`` blocked the bot: mark them unreachable and, the first time,
+        tell their board secretary (or an admin)."""
+        try:
+            async with self._sessions() as session:
+                repo = Repository(session, self.clock)
+                person = await repo.report_unreachable(user_id)
+                await session.commit()
+                if person is not None:
+                    with self.i18n.context():
+                        await tell_unreachable(self.bot, repo, self.i18n, person)
+                    await session.commit()
+        except Exception:
+            log.exception("could not report that user %s blocked the bot", user_id)
 
     async def prepare(self, *, migrate: bool) -> None:
         """Migrate (when asked), learn the bot's username, drop any webhook, publish the default menu."""
@@ -106,14 +137,19 @@ class Application:
                 clock=self.clock,
                 rules=deployment.rules,
                 data_dir=Path(deployment.data_dir),
+                bulk=bulk,
             )
             report = await sweep(context, self.clock.now())
-        if report.lapsed or report.escalated or report.failed:
+        sent = report.reminders
+        if report.lapsed or report.escalated or report.failed or sent.sent or sent.dropped:
             log.info(
-                "sweep: %d lapsed, %d escalated, %d failed",
+                "sweep: %d lapsed, %d escalated, %d failed; reminders: %d sent, %d dropped, %d deferred",
                 len(report.lapsed),
                 len(report.escalated),
                 len(report.failed),
+                len(sent.sent),
+                len(sent.dropped),
+                len(sent.deferred),
             )
         return report
 
@@ -150,6 +186,7 @@ class Application:
             self._scheduler = None
         for task in list(self._sweep_tasks):
             task.cancel()
+        await self.wait_for_blocked_reports()
         async with self._sweep_lock:
             pass  # a sweep under way finishes before the bot's session closes
         if self._polling is not None:

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from bot.settings import load_settings
 
-COMMAND_MODULES = ("run", "calendar", "db", "org", "invite", "audit")
+COMMAND_MODULES = ("run", "calendar", "db", "org", "invite", "audit", "reminders")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -97,6 +97,19 @@ def time_left(now: dt.datetime, deadline: dt.datetime) -> dt.timedelta:
     return max(deadline - now, dt.timedelta(0))
 
 
+def time_left_parts(now: dt.datetime, deadline: dt.datetime) -> tuple[int, int, int]:
+    """``(days, hours, minutes)`` left until ``deadline``, for «۲ روز و ۳ ساعت مانده».
+
+    Rounded up to the whole minute, so a deadline at 23:59:59 reads as midnight; ``(0, 0, 0)`` once it has
+    passed.
+    """
+    seconds = time_left(now, deadline).total_seconds()
+    minutes = -int(-seconds // 60)
+    days, minutes = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(minutes, 60)
+    return (days, hours, minutes)
+
+
 def submission_deadline(approval_date: dt.date, rules: StatutoryRules) -> dt.date:
     """Last Tehran day on which a resolution approved on ``approval_date`` is submitted on time.
 

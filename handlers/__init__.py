@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from . import admin, escalation, fallback, mine, onboarding, reconsideration, review, submission
+from . import admin, escalation, fallback, mine, onboarding, reconsideration, review, status, submission
 
 
 def build_router() -> Router:
@@ -17,6 +17,7 @@ def build_router() -> Router:
         reconsideration.make_router(),
         escalation.make_router(),
         mine.make_router(),
+        status.make_router(),
         onboarding.make_router(),
         admin.make_router(),
         fallback.make_router(),

@@ -100,3 +100,17 @@ class OutcomeCallback(OwnedCallback, prefix="oc"):
 
     action: str
     rid: int
+
+
+class SnoozeCallback(OwnedCallback, prefix="sz"):
+    """Snooze one reminder (``rem``: its row): ``1h``, ``3h`` or ``tomorrow_morning``."""
+
+    rem: int
+    choice: str
+
+
+class StatusCallback(OwnedCallback, prefix="st"):
+    """Which council was meant in «وضعیت مصوبه N …» (``council``: its id) for the number ``number``."""
+
+    council: int
+    number: str

@@ -24,17 +24,19 @@ def _descriptions() -> dict[str, str]:
         "new": _("Submit a new resolution"),
         "mine": _("Your council's resolutions"),
         "cancel": _("Cancel the form in progress"),
+        "status": _("Status of a resolution by tracking code or number"),
+        "pending": _("What is waiting for you, soonest deadline first"),
     }
 
 
 # Commands every bound person has, then the extra ones each role brings, in menu order.
 COMMON_COMMANDS: tuple[str, ...] = ("help", "language")
 ROLE_COMMANDS: dict[Role, tuple[str, ...]] = {
-    Role.SECRETARY: ("new", "mine", "cancel"),
-    Role.MEMBER: (),
-    Role.EXPERT: (),
-    Role.BOARD_SECRETARY: (),
-    Role.OFFICIAL: (),
+    Role.SECRETARY: ("new", "mine", "cancel", "status", "pending"),
+    Role.MEMBER: ("status", "pending"),
+    Role.EXPERT: ("status", "pending"),
+    Role.BOARD_SECRETARY: ("status", "pending"),
+    Role.OFFICIAL: ("status", "pending"),
     Role.ADMIN: ("invite",),
 }
 

@@ -168,6 +168,23 @@ async def send_file(bot: Bot, chat_id: int, media: str, file: str | FSInputFile,
         await bot.send_document(chat_id, file, caption=caption)
 
 
+# --- someone blocked the bot
+
+
+async def tell_unreachable(bot: Bot, repo: Repository, i18n: I18n, person: Person) -> int:
+    """Tell the person's overseers (their board secretary, or an admin) that they blocked the bot and
+    miss its messages and reminders; how many were told."""
+    name = person.display_name
+    told = await deliver(
+        bot, repo, i18n, await repo.overseers_of(person.id), plain(lambda: unreachable_text(name))
+    )
+    return len(told)
+
+
+def unreachable_text(name: str) -> str:
+    return _("{name} has blocked the bot and no longer receives its messages or reminders.").format(name=name)
+
+
 # --- everyone concerned
 
 

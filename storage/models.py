@@ -153,6 +153,8 @@ class Person(Base):
     language: Mapped[str] = mapped_column(sa.String(8), default="fa", server_default="fa")
     # Set when the platform says the person blocked the bot.
     unreachable: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # Whether their board secretary (or an admin) has been told that they are unreachable: once.
+    unreachable_told: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     # Personal quiet hours (Tehran wall clock); NULL means the configured default.
     quiet_hours_start: Mapped[dt.time | None]
     quiet_hours_end: Mapped[dt.time | None]
@@ -235,6 +237,9 @@ class Resolution(Base):
     review_deadline: Mapped[dt.datetime | None]
     reconsideration_deadline: Mapped[dt.datetime | None]
     escalation_deadline: Mapped[dt.datetime | None]
+    # Set by every change that can change who is reminded of what (submission, vote, transition); the
+    # sweep re-plans the resolution's reminders and clears it (``storage.reminders``).
+    replan_reminders: Mapped[bool] = mapped_column(default=True, server_default=sa.true(), index=True)
 
 
 class ResolutionVersion(Base):
@@ -327,6 +332,41 @@ class SentMessage(Base):
     message_id: Mapped[int] = mapped_column(sa.BigInteger)
     purpose: Mapped[str] = mapped_column(sa.String(CODE_LENGTH))
     sent_at: Mapped[dt.datetime]
+
+
+# --- reminders
+
+
+class Reminder(Base):
+    """One reminder to one person (DESIGN §5), planned from a deadline by ``reminders.planning``.
+
+    The unique key is the plan's: (resolution, cycle, recipient, kind, offset label) — a reminder is sent
+    once. ``planned_at`` is the plan's instant (re-plans compare it); ``due_at`` is when the sweep may send
+    it: the plan's instant, moved by a snooze or by the recipient's quiet hours. ``state`` goes
+    ``pending`` → ``sending`` (claimed by one sweep with a conditional update) → ``sent``; or ``dropped``
+    when events overtook it.
+    """
+
+    __tablename__ = "reminders"
+    __table_args__ = (
+        sa.UniqueConstraint("resolution_id", "cycle", "recipient_id", "kind", "offset_label"),
+        # The sweep's question: "pending and due by now?"
+        sa.Index(None, "state", "due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    resolution_id: Mapped[int] = mapped_column(sa.ForeignKey("resolutions.id"))
+    cycle: Mapped[int]
+    recipient_id: Mapped[int] = mapped_column(sa.ForeignKey("people.id"), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(CODE_LENGTH))
+    offset_label: Mapped[str] = mapped_column(sa.String(16))
+    urgent: Mapped[bool]
+    planned_at: Mapped[dt.datetime]
+    due_at: Mapped[dt.datetime]
+    state: Mapped[str] = mapped_column(sa.String(16))
+    claimed_at: Mapped[dt.datetime | None]
+    sent_at: Mapped[dt.datetime | None]
+    message_id: Mapped[int | None] = mapped_column(sa.BigInteger)
 
 
 # --- the event log

@@ -27,15 +27,19 @@ from .db import dialect_insert
 from .models import (
     GENESIS_HASH,
     UNIT_MODELS,
+    Board,
     Closure,
+    Council,
     Event,
     EventChain,
     Invite,
     Person,
     RoleBinding,
 )
+from .reminders import ReminderStorage
 from .resolutions import ResolutionStore
 from .reviews import ReviewStorage
+from .status import StatusStore
 
 UTC = dt.UTC
 
@@ -142,6 +146,16 @@ class Repository:
         """The board's review: the review use cases' store and the chat's views of a review."""
         return ReviewStorage(self)
 
+    @property
+    def reminders(self) -> ReminderStorage:
+        """Reminder rows: planned by the sweep from each resolution's state, claimed and recorded as sent."""
+        return ReminderStorage(self)
+
+    @property
+    def status(self) -> StatusStore:
+        """Status look-ups and lists within a person's scope (the chat's /status, /pending, /find)."""
+        return StatusStore(self)
+
     async def commit(self) -> None:
         """Make the work so far durable now, before telling other people about it (the context
         middleware commits again, harmlessly, when the handler returns)."""
@@ -208,6 +222,59 @@ class Repository:
     async def mark_unreachable(self, person_id: int) -> None:
         """The platform says the person blocked the bot: stop writing to them until they write again."""
         await self.session.execute(sa.update(Person).where(Person.id == person_id).values(unreachable=True))
+
+    async def report_unreachable(self, platform_user_id: int) -> Person | None:
+        """The platform says this user blocked the bot: mark them unreachable. Returns the person when
+        nobody has been told yet — the caller tells their overseers — and ``None`` otherwise, so that
+        however many sends fail (several instances, several sweeps), they are told once."""
+        person = await self.get_person_by_platform_user(platform_user_id)
+        if person is None:
+            return None
+        await self.mark_unreachable(person.id)
+        first = await self.session.execute(
+            sa.update(Person)
+            .where(Person.id == person.id, Person.unreachable_told.is_(False))
+            .values(unreachable_told=True)
+            .execution_options(synchronize_session=False)
+        )
+        return person if first.rowcount == 1 else None  # type: ignore[attr-defined]
+
+    async def overseers_of(self, person_id: int) -> list[Person]:
+        """Who is told when the person becomes unreachable: the secretaries of the boards they sit on or
+        whose councils they serve; an admin when there is none."""
+        councils = sa.select(RoleBinding.scope_code).where(
+            RoleBinding.person_id == person_id, RoleBinding.scope_kind == ScopeKind.COUNCIL.value
+        )
+        boards = sa.union(
+            sa.select(RoleBinding.scope_code).where(
+                RoleBinding.person_id == person_id, RoleBinding.scope_kind == ScopeKind.BOARD.value
+            ),
+            sa.select(Board.code)
+            .join(Council, Council.board_id == Board.id)
+            .where(Council.code.in_(councils)),
+        )
+        query = (
+            sa.select(Person)
+            .join(RoleBinding, RoleBinding.person_id == Person.id)
+            .where(
+                RoleBinding.role == Role.BOARD_SECRETARY.value,
+                RoleBinding.scope_code.in_(boards),
+                Person.id != person_id,
+            )
+            .distinct()
+            .order_by(Person.id)
+        )
+        found = list(await self.session.scalars(query))
+        if found:
+            return found
+        admins = (
+            sa.select(Person)
+            .join(RoleBinding, RoleBinding.person_id == Person.id)
+            .where(RoleBinding.role == Role.ADMIN.value, Person.id != person_id)
+            .distinct()
+            .order_by(Person.id)
+        )
+        return list(await self.session.scalars(admins))
 
     async def set_language(self, person_id: int, language: str) -> None:
         await self.session.execute(sa.update(Person).where(Person.id == person_id).values(language=language))
@@ -493,4 +560,3 @@ class Repository:
         )
         result = await self.session.scalars(sa.select(Closure).where(Closure.day == day, where))
         return result.one_or_none()
-

@@ -53,7 +53,6 @@ class VersionText:
 class ReviewStorage(RepositoryPart):
     """The review over the repository's session (see :class:`council.reviewing.ReviewStore`)."""
 
-
     # --- the use cases' store
 
     async def lock_case(self, resolution_id: int) -> ReviewCase | None:
@@ -137,6 +136,13 @@ class ReviewStorage(RepositoryPart):
                 cast_at=vote.cast_at,
             )
         )
+        # The member has voted: their pending reminders go at the next re-plan.
+        await self.session.execute(
+            sa.update(Resolution)
+            .where(Resolution.id == resolution_id)
+            .values(replan_reminders=True)
+            .execution_options(synchronize_session=False)
+        )
         await self.session.flush()
 
     async def add_opinion(self, resolution_id: int, cycle: int, opinion: Opinion) -> None:
@@ -153,7 +159,12 @@ class ReviewStorage(RepositoryPart):
         await self.session.flush()
 
     async def move(self, change: Transition) -> bool:
-        values: dict[str, Any] = {"status": change.after.value, "status_at": change.at}
+        # Who is reminded of what changes with the status: the sweep re-plans (storage.reminders).
+        values: dict[str, Any] = {
+            "status": change.after.value,
+            "status_at": change.at,
+            "replan_reminders": True,
+        }
         if change.new_cycle is not None:
             values.update(cycle=change.new_cycle, reconsideration_deadline=None, escalation_deadline=None)
         for name in ("review_deadline", "reconsideration_deadline", "escalation_deadline"):
@@ -208,8 +219,6 @@ class ReviewStorage(RepositoryPart):
         due = sa.union_all(review, reconsideration).subquery()
         rows = await self.session.execute(sa.select(due.c.id).order_by(due.c.deadline, due.c.id).limit(limit))
         return [int(rid) for (rid,) in rows]
-
-
 
     # --- what the chat shows
 

@@ -1,0 +1,149 @@
+"""Status by message (issue 6): a bare tracking code, ``/status CODE``, or «وضعیت مصوبه ۱۲ شورای شهر سمنان».
+
+Everything is looked up within the asker's scope (:mod:`council.scope`); council names are matched only
+against the councils in that scope, so an answer never reveals a name or a resolution outside it, and
+asking for one gets the same words as asking for something that does not exist.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from aiogram import F, Router
+from aiogram.filters import BaseFilter, Command, CommandObject, StateFilter
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+
+from council.clock import Clock
+from council.matching import Ambiguous, NotFound, resolve_unit
+from council.queries import ByTrackingCode, MistypedTrackingCode, Query, StatusByNumber, parse_query
+from council.scope import CouncilPlace, Scope, scope_of, sees_votes
+from storage.repository import Repository
+
+from .access import IsBound
+from .callbacks import IsOwner, StatusCallback
+from .status_views import (
+    mistyped_code_text,
+    not_found_text,
+    pending_text,
+    status_card,
+    status_usage_text,
+    which_council_keyboard,
+    which_council_text,
+)
+
+StatusQuery = ByTrackingCode | MistypedTrackingCode | StatusByNumber
+Reply = tuple[str, InlineKeyboardMarkup | None]
+
+
+class StatusQuestion(BaseFilter):
+    """Passes a message that asks for one resolution's status, handing the handler its ``query``."""
+
+    async def __call__(self, message: Message) -> bool | dict[str, Any]:
+        if not message.text or message.text.startswith("/"):
+            return False
+        query = parse_query(message.text)
+        return {"query": query} if isinstance(query, StatusQuery) else False
+
+
+async def card_of(repo: Repository, roles: list[Any], resolution_id: int, now: dt.datetime) -> str:
+    """The status card of a resolution already found within the person's scope."""
+    record = await repo.resolutions.record(resolution_id)
+    case = await repo.reviews.case(resolution_id)
+    assert record is not None and case is not None
+    place = CouncilPlace(case.council_code, case.board_code, case.county_code, case.province_code)
+    votes = None
+    if sees_votes(roles, place):
+        votes = await repo.reviews.current_votes(resolution_id, record.cycle)
+    timeline = await repo.status.timeline(resolution_id)
+    return status_card(record, now, timeline, votes, case.voting_seats)
+
+
+async def by_number(
+    repo: Repository, owner: int, roles: list[Any], scope: Scope, query: StatusByNumber, now: dt.datetime
+) -> Reply:
+    council_ids: list[int] | None = None
+    if query.council_phrase is not None:
+        councils = await repo.status.councils(scope)
+        found = resolve_unit(query.council_phrase, [(str(c.id), c.name) for c in councils], limit=8)
+        if isinstance(found, NotFound):
+            return not_found_text(), None
+        if isinstance(found, Ambiguous):
+            by_id = {str(c.id): c for c in councils}
+            choices = [by_id[match.code] for match in found.matches]
+            return which_council_text(query.number), which_council_keyboard(owner, query.number, choices)
+        council_ids = [int(found.code)]
+    hits = await repo.status.by_number(query.number, scope, council_ids)
+    if not hits:
+        return not_found_text(), None
+    if len(hits) == 1:
+        return await card_of(repo, roles, hits[0].resolution_id, now), None
+    choices = [h for h in await repo.status.councils(scope) if h.id in {hit.council_id for hit in hits}]
+    return which_council_text(query.number), which_council_keyboard(owner, query.number, choices)
+
+
+async def status_reply(
+    repo: Repository, owner: int, roles: list[Any], query: Query, now: dt.datetime
+) -> Reply:
+    """The answer to a status question, within the scope of ``roles``."""
+    scope = scope_of(roles)
+    if isinstance(query, MistypedTrackingCode):
+        return mistyped_code_text(), None
+    if isinstance(query, ByTrackingCode):
+        found = await repo.status.by_tracking_code(query.code, scope)
+        if found is None:
+            return not_found_text(), None
+        return await card_of(repo, roles, found, now), None
+    if isinstance(query, StatusByNumber):
+        return await by_number(repo, owner, roles, scope, query, now)
+    return status_usage_text(), None
+
+
+async def ask(
+    message: Message, query: Query, repo: Repository, person: Any, roles: list[Any], clock: Clock
+) -> None:
+    text, markup = await status_reply(repo, person.id, roles, query, clock.now())
+    await message.answer(text, reply_markup=markup)
+
+
+async def status_command(
+    message: Message, command: CommandObject, repo: Repository, person: Any, roles: list[Any], clock: Clock
+) -> None:
+    if not command.args:
+        await message.answer(status_usage_text())
+        return
+    await ask(message, parse_query(command.args), repo, person, roles, clock)
+
+
+async def choose_council(
+    query: CallbackQuery,
+    callback_data: StatusCallback,
+    repo: Repository,
+    person: Any,
+    roles: list[Any],
+    clock: Clock,
+) -> None:
+    await query.answer()
+    hits = await repo.status.by_number(callback_data.number, scope_of(roles), [callback_data.council])
+    text = await card_of(repo, roles, hits[0].resolution_id, clock.now()) if hits else not_found_text()
+    if isinstance(query.message, Message):
+        await query.message.answer(text)
+
+
+async def show_pending(
+    message: Message, repo: Repository, person: Any, roles: list[Any], clock: Clock
+) -> None:
+    items = await repo.status.pending(person.id, roles)
+    await message.answer(pending_text(items, clock.now()))
+
+
+def make_router() -> Router:
+    """Everyone bound to a role; bare questions only outside a form."""
+    router = Router(name="status")
+    router.message.filter(IsBound())
+    router.callback_query.filter(IsBound())
+    router.message.register(status_command, Command("status"))
+    router.message.register(show_pending, Command("pending"))
+    router.message.register(ask, StateFilter(None), F.text, StatusQuestion())
+    router.callback_query.register(choose_council, StatusCallback.filter(), IsOwner())
+    return router
