@@ -9,7 +9,7 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
 from council.deadlines import time_left_parts
-from council.jalali import format_jalali_date, format_jalali_datetime
+from council.jalali import format_jalali_datetime
 from council.review import Vote
 from council.reviewing import (
     AMENDED_EVENT,
@@ -30,7 +30,7 @@ from storage.status import Awaited, CouncilName, PendingItem, TimelineEntry
 
 from .callbacks import StatusCallback
 from .review_views import choice_label, votes_so_far_text
-from .views import excerpt, late_note, status_label, tracking_code_text
+from .views import excerpt, identity_lines, late_note, status_label, tracking_code_text
 
 #: Events only the board and officials see in a timeline: who voted how, and the experts' opinions.
 BOARD_ONLY_EVENTS = frozenset({VOTE_CAST_EVENT, OPINION_EVENT})
@@ -142,17 +142,7 @@ def status_card(
 ) -> str:
     """The status card: council, number, title, status, the open deadline with the time left, the votes so
     far (``None``: not for this person) and the timeline in Jalali."""
-    lines = [
-        _("Tracking code: {code}").format(code=tracking_code_text(record.tracking_code)),
-        _("Council: {name}").format(name=record.council_name),
-        _("Resolution number {number}, session {session}, approved on {date}").format(
-            number=to_persian_digits(record.council_number),
-            session=to_persian_digits(record.session_number),
-            date=format_jalali_date(record.approval_date),
-        ),
-        _("Title: {value}").format(value=record.title),
-        _("Status: {value}").format(value=status_label(record.status)),
-    ]
+    lines = [*identity_lines(record), _("Status: {value}").format(value=status_label(record.status))]
     if (deadline := _deadline_line(record, now)) is not None:
         lines.append(deadline)
     if record.late:

@@ -278,9 +278,9 @@ def summary_card(
     return "\n".join(lines)
 
 
-def resolution_card(record: ResolutionRecord, *, text_limit: int = CARD_TEXT_CHARS) -> str:
-    """A resolution as its board sees it: who sent what, the council's vote, the deadline and the text."""
-    lines = [
+def identity_lines(record: ResolutionRecord) -> list[str]:
+    """The lines that say which resolution a card is about: code, council, number and session, title."""
+    return [
         _("Tracking code: {code}").format(code=tracking_code_text(record.tracking_code)),
         _("Council: {name}").format(name=record.council_name),
         _("Resolution number {number}, session {session}, approved on {date}").format(
@@ -289,6 +289,13 @@ def resolution_card(record: ResolutionRecord, *, text_limit: int = CARD_TEXT_CHA
             date=format_jalali_date(record.approval_date),
         ),
         _("Title: {value}").format(value=record.title),
+    ]
+
+
+def resolution_card(record: ResolutionRecord, *, text_limit: int = CARD_TEXT_CHARS) -> str:
+    """A resolution as its board sees it: who sent what, the council's vote, the deadline and the text."""
+    lines = [
+        *identity_lines(record),
         _("Category: {value}").format(value=category_label(record.category)),
         _("Council vote: {value}").format(value=votes_text(record.votes)),
         _("Status: {value}").format(value=status_label(record.status)),
