@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from . import admin, escalation, fallback, mine, onboarding, reconsideration, review, status, submission
+from . import (
+    admin,
+    escalation,
+    fallback,
+    mine,
+    onboarding,
+    reconsideration,
+    review,
+    settings,
+    status,
+    submission,
+)
 
 
 def build_router() -> Router:
@@ -19,6 +30,7 @@ def build_router() -> Router:
         mine.make_router(),
         status.make_router(),
         onboarding.make_router(),
+        settings.make_router(),
         admin.make_router(),
         fallback.make_router(),
     )

@@ -114,3 +114,11 @@ class StatusCallback(OwnedCallback, prefix="st"):
 
     council: int
     number: str
+
+
+class SettingsCallback(OwnedCallback, prefix="set"):
+    """A choice on the /settings card: ``quiet`` hours (``value``: a preset such as ``2200-0730``, or
+    ``none``) or the daily ``digest`` (``value``: ``on`` / ``off``)."""
+
+    action: str
+    value: str

@@ -20,6 +20,7 @@ def _descriptions() -> dict[str, str]:
         "start": _("Start or redeem an invite code"),
         "help": _("What I can do for you"),
         "language": _("Change the language"),
+        "settings": _("Quiet hours and the daily digest"),
         "invite": _("Issue a one-time invite"),
         "new": _("Submit a new resolution"),
         "mine": _("Your council's resolutions"),
@@ -30,7 +31,7 @@ def _descriptions() -> dict[str, str]:
 
 
 # Commands every bound person has, then the extra ones each role brings, in menu order.
-COMMON_COMMANDS: tuple[str, ...] = ("help", "language")
+COMMON_COMMANDS: tuple[str, ...] = ("help", "language", "settings")
 ROLE_COMMANDS: dict[Role, tuple[str, ...]] = {
     Role.SECRETARY: ("new", "mine", "cancel", "status", "pending"),
     Role.MEMBER: ("status", "pending"),

@@ -279,6 +279,18 @@ class Repository:
     async def set_language(self, person_id: int, language: str) -> None:
         await self.session.execute(sa.update(Person).where(Person.id == person_id).values(language=language))
 
+    async def set_quiet_hours(self, person_id: int, start: dt.time, end: dt.time) -> None:
+        """The person's quiet hours (Tehran wall clock); ``start == end`` means none."""
+        await self.session.execute(
+            sa.update(Person)
+            .where(Person.id == person_id)
+            .values(quiet_hours_start=start, quiet_hours_end=end)
+        )
+
+    async def set_digest(self, person_id: int, on: bool) -> None:
+        """Whether the person (an official) wants the daily digest."""
+        await self.session.execute(sa.update(Person).where(Person.id == person_id).values(digest=on))
+
     async def roles_of(self, person_id: int) -> list[RoleBinding]:
         """The person's role bindings, oldest first."""
         result = await self.session.scalars(
