@@ -114,6 +114,14 @@ class Review:
 
     # FSM writes join this update's unit of work: a step and its records commit together.
 
+    async def ask(
+        self, draft: dict[str, Any], state: State, question: str, markup: InlineKeyboardMarkup | None = None
+    ) -> None:
+        """Move the form to ``state`` and ask its question; its buttons (cancel by default) are tracked."""
+        rid, cycle = draft["rid"], draft["cycle"]
+        await self.goto(state)
+        await self.say_tracked(rid, cycle, question, markup or cancel_keyboard(self.person.id, rid, cycle))
+
     async def goto(self, state: State | None) -> None:
         """Put the conversation on ``state`` (None: out of any form)."""
         await self.state.set_state(state)
@@ -264,15 +272,12 @@ async def choose_grounds(query: CallbackQuery, callback_data: ReviewCallback, **
     draft = await talk.pressed_on_draft(callback_data.rid)
     if draft is None:
         return
-    rid, cycle = callback_data.rid, callback_data.cycle
     if callback_data.action == "law":
         await talk.keep(**{**draft, "kind": GroundsKind.LAW.value})
-        await talk.goto(VoteForm.law)
-        await talk.say_tracked(rid, cycle, law_question(), cancel_keyboard(talk.person.id, rid, cycle))
+        await talk.ask(draft, VoteForm.law, law_question())
         return
     await talk.keep(**{**draft, "kind": GroundsKind.OUTSIDE_POWERS.value, "law": None, "article": None})
-    await talk.goto(VoteForm.reasoning)
-    await talk.say_tracked(rid, cycle, reasoning_question(), cancel_keyboard(talk.person.id, rid, cycle))
+    await talk.ask(draft, VoteForm.reasoning, reasoning_question())
 
 
 async def answer_law(message: Message, **data: Any) -> None:
@@ -285,13 +290,8 @@ async def answer_law(message: Message, **data: Any) -> None:
         await talk.say(review_error_text(error, draft["code"]) + "\n\n" + law_question())
         return
     await talk.keep(**{**draft, "law": law})
-    await talk.goto(VoteForm.article)
-    await talk.say_tracked(
-        draft["rid"],
-        draft["cycle"],
-        article_question(),
-        article_keyboard(talk.person.id, draft["rid"], draft["cycle"]),
-    )
+    keyboard = article_keyboard(talk.person.id, draft["rid"], draft["cycle"])
+    await talk.ask(draft, VoteForm.article, article_question(), keyboard)
 
 
 async def answer_article(message: Message, **data: Any) -> None:
@@ -313,13 +313,7 @@ async def no_article(query: CallbackQuery, callback_data: ReviewCallback, **data
 
 
 async def ask_reasoning(talk: Review, draft: dict[str, Any]) -> None:
-    await talk.goto(VoteForm.reasoning)
-    await talk.say_tracked(
-        draft["rid"],
-        draft["cycle"],
-        reasoning_question(),
-        cancel_keyboard(talk.person.id, draft["rid"], draft["cycle"]),
-    )
+    await talk.ask(draft, VoteForm.reasoning, reasoning_question())
 
 
 def grounds_of(draft: dict[str, Any]) -> ConflictGrounds:
@@ -428,13 +422,7 @@ async def choose_finding(query: CallbackQuery, callback_data: ReviewCallback, **
         return
     finding = VoteChoice.CONFLICT if callback_data.action == "op_conflict" else VoteChoice.NO_CONFLICT
     await talk.keep(**{**draft, "finding": finding.value})
-    await talk.goto(OpinionForm.text)
-    await talk.say_tracked(
-        draft["rid"],
-        draft["cycle"],
-        opinion_text_question(),
-        cancel_keyboard(talk.person.id, draft["rid"], draft["cycle"]),
-    )
+    await talk.ask(draft, OpinionForm.text, opinion_text_question())
 
 
 async def answer_opinion(message: Message, **data: Any) -> None:
