@@ -369,6 +369,28 @@ class Reminder(Base):
     message_id: Mapped[int | None] = mapped_column(sa.BigInteger)
 
 
+class Digest(Base):
+    """One official's daily digest (DESIGN §5) for one Tehran day: what is due, overdue and lapsed in their
+    scope. Not a :class:`Reminder` because it is about no single resolution; its key (recipient, day) is
+    unique, so a day's digest is sent once however many sweeps or instances try. States as reminders:
+    ``pending`` → ``sending`` → ``sent`` / ``dropped`` / ``unreachable``."""
+
+    __tablename__ = "digests"
+    __table_args__ = (
+        sa.UniqueConstraint("recipient_id", "day"),
+        sa.Index(None, "state", "due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    recipient_id: Mapped[int] = mapped_column(sa.ForeignKey("people.id"))
+    day: Mapped[dt.date]
+    due_at: Mapped[dt.datetime]
+    state: Mapped[str] = mapped_column(sa.String(16))
+    claimed_at: Mapped[dt.datetime | None]
+    sent_at: Mapped[dt.datetime | None]
+    message_id: Mapped[int | None] = mapped_column(sa.BigInteger)
+
+
 # --- the event log
 
 
