@@ -18,8 +18,9 @@ from handlers.context import Deployment
 from handlers.menu import CommandMenu
 from handlers.notices import tell_unreachable
 from reminders import buttons as reminder_buttons
+from reminders.delivery import DeliveryReport
 from reminders.scheduler import start_sweeps
-from reminders.sweep import SweepContext, SweepReport, sweep
+from reminders.sweep import SweepContext, SweepReport, digests, sweep
 from storage.db import create_engine, session_factory
 from storage.fsm import SqlStorage
 from storage.migrate import upgrade_async
@@ -123,34 +124,47 @@ class Application:
         with self.i18n.context(), self.i18n.use_locale(self.i18n.default_locale):
             await self.menu.publish_default(self.bot)
 
+    def _sweep_context(self) -> SweepContext:
+        deployment = self.dispatcher["deployment"]
+        return SweepContext(
+            bot=self.bot,
+            sessions=self._sessions,
+            i18n=self.i18n,
+            clock=self.clock,
+            rules=deployment.rules,
+            data_dir=Path(deployment.data_dir),
+            bulk=bulk,
+        )
+
     async def sweep_now(self) -> SweepReport:
         """Run the sweep once, now (by the application clock): lapses due are processed and announced.
 
         Runs one at a time; tests and the sandbox call it after moving the clock.
         """
         async with self._sweep_lock:
-            deployment = self.dispatcher["deployment"]
-            context = SweepContext(
-                bot=self.bot,
-                sessions=self._sessions,
-                i18n=self.i18n,
-                clock=self.clock,
-                rules=deployment.rules,
-                data_dir=Path(deployment.data_dir),
-                bulk=bulk,
-            )
-            report = await sweep(context, self.clock.now())
+            report = await sweep(self._sweep_context(), self.clock.now())
         sent = report.reminders
-        if report.lapsed or report.escalated or report.failed or sent.sent or sent.dropped:
+        if report.lapsed or report.escalated or report.failed or sent.sent or sent.dropped or sent.digests:
             log.info(
-                "sweep: %d lapsed, %d escalated, %d failed; reminders: %d sent, %d dropped, %d deferred",
+                "sweep: %d lapsed, %d escalated, %d failed; reminders: %d sent, %d dropped, %d deferred;"
+                " digests: %d sent",
                 len(report.lapsed),
                 len(report.escalated),
                 len(report.failed),
                 len(sent.sent),
                 len(sent.dropped),
                 len(sent.deferred),
+                len(sent.digests),
             )
+        return report
+
+    async def digest_now(self) -> DeliveryReport:
+        """Plan and send the daily digests due now (the scheduler's 08:00 Tehran job)."""
+        report = DeliveryReport()
+        async with self._sweep_lock:
+            await digests(self._sweep_context(), self.clock.now(), report)
+        if report.digests:
+            log.info("digest: %d sent", len(report.digests))
         return report
 
     def sweep_soon(self) -> None:
@@ -167,7 +181,9 @@ class Application:
             await self.sweep_now()
         except Exception:
             log.exception("the start-up sweep failed; the periodic sweep will try again")
-        self._scheduler = start_sweeps(self.sweep_now, self.settings.sweep_interval_seconds)
+        self._scheduler = start_sweeps(
+            self.sweep_now, self.settings.sweep_interval_seconds, digest=self.digest_now
+        )
         self._polling = asyncio.create_task(
             self.dispatcher.start_polling(
                 self.bot, handle_signals=False, close_bot_session=False, polling_timeout=polling_timeout

@@ -13,8 +13,10 @@ from aiogram.filters import Command
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 
+from council.clock import Clock
 from council.roles import Role
 from council.text import to_persian_digits
+from reminders.digest import skip_today_if_late
 from storage.repository import Repository
 
 from .access import IsBound
@@ -96,16 +98,25 @@ async def change_setting(
     person: Any,
     roles: list[Any],
     deployment: Deployment,
+    clock: Clock,
 ) -> None:
     start, end = _quiet_hours(person, deployment)
     digest = bool(person.digest)
     official = _is_official(roles)
+    saved = _("Saved.")
     if callback_data.action == "quiet" and callback_data.value in QUIET_PRESETS:
         start, end = QUIET_PRESETS[callback_data.value]
         await repo.set_quiet_hours(person.id, start, end)
     elif callback_data.action == "digest" and official and callback_data.value in ("on", "off"):
         digest = callback_data.value == "on"
         await repo.set_digest(person.id, digest)
+        if digest:
+            tomorrow = await skip_today_if_late(repo, person.id, clock.now())
+            saved = (
+                _("Saved. Your first digest comes tomorrow at 08:00.")
+                if tomorrow
+                else _("Saved. Your first digest comes today at 08:00.")
+            )
     else:
         await query.answer(_("This button is not for you or is no longer valid."), show_alert=True)
         return
@@ -115,7 +126,7 @@ async def change_setting(
             await query.message.edit_text(text, reply_markup=markup)
         except TelegramBadRequest:
             pass  # the same choice again: nothing to change on the card
-    await query.answer(_("Saved."))
+    await query.answer(saved)
 
 
 def make_router() -> Router:

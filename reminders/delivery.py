@@ -78,6 +78,9 @@ class DeliveryReport:
     dropped: list[int] = field(default_factory=list)
     deferred: list[int] = field(default_factory=list)
     failed: list[int] = field(default_factory=list)
+    #: Daily digests sent, and those dropped or deferred (``reminders.digest``).
+    digests: list[int] = field(default_factory=list)
+    digests_skipped: list[int] = field(default_factory=list)
 
 
 # --- planning

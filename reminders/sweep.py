@@ -9,7 +9,8 @@ case locks the resolution and moves it only from the status it expects.
 
 Then the reminders (``reminders.delivery``): re-plan those of every resolution changed since the last run
 (including the ones just lapsed, whose pending reminders go), and send the rows due at ``now`` inside
-``bulk`` (flood control's pacing for pushes, which yields to replies).
+``bulk`` (flood control's pacing for pushes, which yields to replies); and the officials' daily digests
+(``reminders.digest``) due by then.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from handlers.notices import announce
 from storage.repository import Repository
 
 from .delivery import DeliveryReport, Sender, replan_changed, send_due
+from .digest import plan_digests, send_digests
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +93,18 @@ async def sweep(ctx: SweepContext, now: dt.datetime) -> SweepReport:
                 )
         except Exception:
             log.exception("the sweep could not process reminders")
+        await digests(ctx, now, report.reminders)
     return report
+
+
+async def digests(ctx: SweepContext, now: dt.datetime, report: DeliveryReport) -> None:
+    """Plan today's digests and send those due (the 08:00 job, and the catch-up of every sweep)."""
+    try:
+        await plan_digests(ctx.sessions, ctx.clock, now)
+        with ctx.bulk():
+            await send_digests(Sender(ctx.bot, ctx.sessions, ctx.i18n, ctx.clock, ctx.rules), now, report)
+    except Exception:
+        log.exception("the sweep could not process the daily digests")
 
 
 async def _lapse_one(ctx: SweepContext, resolution_id: int, now: dt.datetime) -> Moved | None:

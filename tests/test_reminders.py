@@ -162,20 +162,22 @@ async def test_the_sweep_command_shows_what_is_due_and_sends_it(world: World) ->
     await sweep_at(world, START_PLUS_MINUTE)  # the bot plans the resolution's reminders
 
     lines = await run_sweep(world.settings, SEVEN_DAYS, dry_run=True)
-    assert len(lines) == 4
+    assert len(lines) == 5
     assert all(
         " due 2026-12-05T04:30:00+00:00 " in line and "member_vote_due 7d" in line for line in lines[:3]
     )
     assert lines[3] == "3 reminder(s) due at 2026-12-05T04:30:00+00:00; 0 resolution(s) to re-plan"
+    assert lines[4] == "0 digest(s) due; 0 official(s) want the daily digest"
     assert reminders_to(world, people.ali) == []  # a dry run sends nothing
 
     assert await run_sweep(world.settings, SEVEN_DAYS, dry_run=False) == [
         "lapsed: 0, escalated: 0, failed: 0",
         "reminders re-planned for 0 resolution(s); sent 3, dropped 0, deferred 0, failed 0",
+        "digests sent 0, dropped or deferred 0",
     ]
     await world.server.wait_for_idle()
     assert reminders_to(world, people.ali) == [reminder(res, "۷ روز و ۱۶ ساعت مانده")]
-    assert (await run_sweep(world.settings, SEVEN_DAYS, dry_run=True))[-1].startswith("0 reminder(s) due")
+    assert (await run_sweep(world.settings, SEVEN_DAYS, dry_run=True))[-2].startswith("0 reminder(s) due")
 
 
 def test_the_sweep_command_wants_an_instant_with_its_offset() -> None:

@@ -5,9 +5,11 @@ Usage::
     council-bot reminders sweep [--now 2026-12-05T04:30:00+00:00] [--dry-run]
 
 Without ``--dry-run``: one sweep at ``--now`` (default: the wall clock) — lapses processed and announced,
-reminders re-planned and the due ones sent — then one line per reminder sent, dropped or deferred.
-With ``--dry-run``: nothing is changed or sent; one line per stored reminder due at that instant, and how
-many resolutions wait to be re-planned (the next sweep may add reminders for them).
+reminders re-planned and the due ones sent, the officials' daily digests planned and sent — then what
+was done, counted. With ``--dry-run``: nothing is changed or sent; one line per stored reminder due at
+that instant and how many resolutions wait to be re-planned (the next sweep may add reminders for them);
+then one line per stored digest due and how many officials want the digest (a real sweep adds today's
+rows for those who have none yet).
 """
 
 from __future__ import annotations
@@ -62,11 +64,18 @@ async def run_sweep(settings: Settings, now: dt.datetime, *, dry_run: bool) -> l
     """The lines the command prints (see the module docstring)."""
     if dry_run:
         async with open_database(settings, migrate=False) as sessions, sessions() as session:
-            store = Repository(session).reminders
-            due = await store.due(now, 100_000)
-            waiting = len(await store.to_replan(100_000))
+            repo = Repository(session)
+            due = await repo.reminders.due(now, 100_000)
+            waiting = len(await repo.reminders.to_replan(100_000))
+            digests = await repo.digests.due(now, 100_000)
+            subscribers = len(await repo.digests.subscribers())
         lines = [row_line(row) for row in due]
         lines.append(f"{len(due)} reminder(s) due at {now.isoformat()}; {waiting} resolution(s) to re-plan")
+        lines.extend(
+            f"#{row.id} due {row.due_at.isoformat()} person {row.recipient_id} digest {row.day.isoformat()}"
+            for row in digests
+        )
+        lines.append(f"{len(digests)} digest(s) due; {subscribers} official(s) want the daily digest")
         return lines
 
     from bot.app import Application  # the whole shell only when sending
@@ -82,4 +91,5 @@ async def run_sweep(settings: Settings, now: dt.datetime, *, dry_run: bool) -> l
         f"lapsed: {len(report.lapsed)}, escalated: {len(report.escalated)}, failed: {len(report.failed)}",
         f"reminders re-planned for {sent.replanned} resolution(s); sent {len(sent.sent)}, "
         f"dropped {len(sent.dropped)}, deferred {len(sent.deferred)}, failed {len(sent.failed)}",
+        f"digests sent {len(sent.digests)}, dropped or deferred {len(sent.digests_skipped)}",
     ]
