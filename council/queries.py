@@ -271,7 +271,10 @@ class ReversedPeriod(ValueError):
 _PART = re.compile(
     rf"(?P<year>\d{{4}})(?:\s*{_SEP}\s*(?P<month>\d{{1,2}})(?:\s*{_SEP}\s*(?P<day>\d{{1,2}}))?)?"
 )
-_RANGE_WORD = re.compile(r"\s+(?:تا|الی|to)\s+|\s*\.\.\s*")
+# A dash joins a range only when a year follows it: «۱۴۰۵/۰۷/۰۱-۱۴۰۵/۰۹/۳۰», «۱۴۰۵-۱۴۰۶»; within
+# «۱۴۰۵-۰۷» it separates a month, which has at most two digits.
+_RANGE_WORDS = frozenset({"تا", "الی", "to"})
+_RANGE_WORD = re.compile(r"\s+(?:تا|الی|to)\s+|\s*\.\.\s*|(?<=\d)\s*[-\u2013]\s*(?=\d{4}(?!\d))")
 
 
 def parse_jalali_period(text: str) -> DayRange:
@@ -310,3 +313,41 @@ def _part(text: str) -> tuple[dt.date, dt.date]:
         return days.first, days.last
     day = jalali_to_gregorian(year, month, int(found["day"]))
     return day, day
+
+
+# --- the arguments of /report
+
+
+@dataclass(frozen=True)
+class ReportRequest:
+    """What ``/report`` asks for: a place as typed (resolved later, within the asker's scope, among counties
+    and councils) and a period, relative (:class:`PeriodKind`) or Jalali (:class:`DayRange`); ``None``
+    where not given."""
+
+    place_phrase: str | None
+    period: PeriodKind | DayRange | None
+
+
+def parse_report_request(text: str) -> ReportRequest:
+    """Read the arguments of ``/report``: ``[place] [period]``, in either order.
+
+    A relative period («این ماه», «ماه گذشته», «امسال» …) is found as in :func:`parse_query`; otherwise the
+    words from the first one holding a digit to the last one (with an «از» just before) are a Jalali period
+    for :func:`parse_jalali_period`, whose errors (:class:`~council.jalali.JalaliParseError`,
+    :class:`ReversedPeriod`) are raised as they are. The other words are the place.
+    """
+    kind, rest = _take_period(match_key(text))
+    if kind is not None:
+        return ReportRequest(_place(rest), kind)
+    words = clean_date_text(text).split()
+    dated = [number for number, word in enumerate(words) if any(char.isdigit() for char in word)]
+    if not dated:
+        return ReportRequest(_place(" ".join(words)), None)
+    first, last = dated[0], dated[-1]
+    if first > 0 and words[first - 1] == "از":
+        first -= 1
+    # A range left open («۱۴۰۵/۰۷ تا») is an unreadable period, not a place called «تا».
+    if last + 1 < len(words) and words[last + 1] in _RANGE_WORDS:
+        last += 1
+    period = parse_jalali_period(" ".join(words[first : last + 1]))
+    return ReportRequest(_place(" ".join(words[:first] + words[last + 1 :])), period)

@@ -116,9 +116,29 @@ class StatusCallback(OwnedCallback, prefix="st"):
     number: str
 
 
+class ListCallback(OwnedCallback, prefix="ls"):
+    """Which place was meant in a list question: ``kind`` of list (``overdue`` / ``objections`` /
+    ``period``), its ``period`` (a :class:`council.queries.PeriodKind` value or empty) and the ``unit``
+    chosen (``k<county id>`` or ``c<council id>``)."""
+
+    kind: str
+    period: str
+    unit: str
+
+
 class SettingsCallback(OwnedCallback, prefix="set"):
     """A choice on the /settings card: ``quiet`` hours (``value``: a preset such as ``2200-0730``, or
     ``none``) or the daily ``digest`` (``value``: ``on`` / ``off``)."""
 
     action: str
     value: str
+
+
+class ReportCallback(OwnedCallback, prefix="rp"):
+    """Which place was meant in ``/report NAME``: ``kind`` ``county`` or ``council`` and its id ``unit``; the
+    period asked for goes along as the ordinals of its first and last day (``0`` for none)."""
+
+    kind: str
+    unit: int
+    first: int
+    last: int

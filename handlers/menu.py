@@ -27,18 +27,20 @@ def _descriptions() -> dict[str, str]:
         "cancel": _("Cancel the form in progress"),
         "status": _("Status of a resolution by tracking code or number"),
         "pending": _("What is waiting for you, soonest deadline first"),
+        "find": _("Search resolutions by words of their title or text"),
+        "report": _("Performance report: figures, Excel file and chart"),
     }
 
 
 # Commands every bound person has, then the extra ones each role brings, in menu order.
 COMMON_COMMANDS: tuple[str, ...] = ("help", "language", "settings")
 ROLE_COMMANDS: dict[Role, tuple[str, ...]] = {
-    Role.SECRETARY: ("new", "mine", "cancel", "status", "pending"),
-    Role.MEMBER: ("status", "pending"),
-    Role.EXPERT: ("status", "pending"),
-    Role.BOARD_SECRETARY: ("status", "pending"),
-    Role.OFFICIAL: ("status", "pending"),
-    Role.ADMIN: ("invite",),
+    Role.SECRETARY: ("new", "mine", "cancel", "status", "pending", "find"),
+    Role.MEMBER: ("status", "pending", "find"),
+    Role.EXPERT: ("status", "pending", "find"),
+    Role.BOARD_SECRETARY: ("status", "pending", "find", "report"),
+    Role.OFFICIAL: ("status", "pending", "find", "report"),
+    Role.ADMIN: ("invite", "report"),
 }
 
 

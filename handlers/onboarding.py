@@ -63,7 +63,7 @@ async def redeem(
         }
         await message.answer(refusals[outcome.state])
         return
-    assert outcome.role is not None and outcome.scope_code is not None
+    assert outcome.role is not None and outcome.scope_code is not None and outcome.person_id is not None
     roles = await repo.roles_of(outcome.person_id)
     names = await bindings_with_names(repo, roles)
     commands = commands_for(r for r, _name in names)

@@ -18,8 +18,10 @@ from council.clock import Clock
 from council.matching import Ambiguous, NotFound, resolve_unit
 from council.queries import ByTrackingCode, MistypedTrackingCode, Query, StatusByNumber, parse_query
 from council.scope import CouncilPlace, Scope, scope_of, sees_votes
+from storage.council_names import councils_in_scope
 from storage.repository import Repository
 
+from . import status_lists
 from .access import IsBound
 from .callbacks import IsOwner, StatusCallback
 from .status_views import (
@@ -64,13 +66,12 @@ async def by_number(
 ) -> Reply:
     council_ids: list[int] | None = None
     if query.council_phrase is not None:
-        councils = await repo.status.councils(scope)
-        found = resolve_unit(query.council_phrase, [(str(c.id), c.name) for c in councils], limit=8)
+        known = await councils_in_scope(repo.status, scope)
+        found = resolve_unit(query.council_phrase, known.index, limit=8)
         if isinstance(found, NotFound):
             return not_found_text(), None
         if isinstance(found, Ambiguous):
-            by_id = {str(c.id): c for c in councils}
-            choices = [by_id[match.code] for match in found.matches]
+            choices = [known.by_id[match.code] for match in found.matches]
             return which_council_text(query.number), which_council_keyboard(owner, query.number, choices)
         council_ids = [int(found.code)]
     hits = await repo.status.by_number(query.number, scope, council_ids)
@@ -78,7 +79,8 @@ async def by_number(
         return not_found_text(), None
     if len(hits) == 1:
         return await card_of(repo, roles, hits[0].resolution_id, now), None
-    choices = [h for h in await repo.status.councils(scope) if h.id in {hit.council_id for hit in hits}]
+    hit_councils = {hit.council_id for hit in hits}
+    choices = [c for c in (await councils_in_scope(repo.status, scope)).councils if c.id in hit_councils]
     return which_council_text(query.number), which_council_keyboard(owner, query.number, choices)
 
 
@@ -146,4 +148,6 @@ def make_router() -> Router:
     router.message.register(show_pending, Command("pending"))
     router.message.register(ask, StateFilter(None), F.text, StatusQuestion())
     router.callback_query.register(choose_council, StatusCallback.filter(), IsOwner())
+    # Lists and search: overdue, objections, a period's resolutions, /find and bare words.
+    status_lists.register(router)
     return router

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from council.roles import ScopeKind
+from council.search import WORD_MAX
 
 UTC = dt.UTC
 
@@ -213,6 +214,8 @@ class Resolution(Base):
         sa.Index(None, "status", "reconsideration_deadline"),
         # One resolution per submitted form: a double tap or a repeated callback finds the first one.
         sa.Index(None, "submission_key", unique=True),
+        # Lists newest first and "submitted in this period", within a scope (storage.lists).
+        sa.Index(None, "submitted_at", "council_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -240,6 +243,26 @@ class Resolution(Base):
     # Set by every change that can change who is reminded of what (submission, vote, transition); the
     # sweep re-plans the resolution's reminders and clears it (``storage.reminders``).
     replan_reminders: Mapped[bool] = mapped_column(default=True, server_default=sa.true(), index=True)
+
+
+#: A search word compares in code point order on every backend, so that a prefix is a range of the index
+#: (``council.search.prefix_end``); PostgreSQL's default collation may not be code point order.
+SearchWordType = sa.String(WORD_MAX).with_variant(sa.String(WORD_MAX, collation="C"), "postgresql")
+
+
+class ResolutionWord(Base):
+    """A word of a resolution's latest title and text (``council.search.index_words``), for free-text search.
+
+    Replaced whenever a version is added, in the same transaction (``storage.resolutions``). The primary
+    key serves "which resolutions have a word beginning so?"; the second index "has this resolution such a
+    word?" and the replacement of one resolution's words.
+    """
+
+    __tablename__ = "resolution_words"
+    __table_args__ = (sa.Index(None, "resolution_id", "word"),)
+
+    word: Mapped[str] = mapped_column(SearchWordType, primary_key=True)
+    resolution_id: Mapped[int] = mapped_column(sa.ForeignKey("resolutions.id"), primary_key=True)
 
 
 class ResolutionVersion(Base):
@@ -402,7 +425,11 @@ class Event(Base):
     """
 
     __tablename__ = "events"
-    __table_args__ = (sa.Index(None, "resolution_id", "id"),)
+    __table_args__ = (
+        sa.Index(None, "resolution_id", "id"),
+        # "Which objections / lapses happened in this period?" (storage.lists).
+        sa.Index(None, "kind", "at"),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     resolution_id: Mapped[int | None] = mapped_column(sa.ForeignKey("resolutions.id"))

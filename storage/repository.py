@@ -24,6 +24,8 @@ from council.review import ChainBreak, event_hash, link_break
 from council.roles import NATION_CODE, Role, ScopeKind, scope_allowed
 
 from .db import dialect_insert
+from .digests import DigestStore
+from .lists import ListStore
 from .models import (
     GENESIS_HASH,
     UNIT_MODELS,
@@ -37,6 +39,7 @@ from .models import (
     RoleBinding,
 )
 from .reminders import ReminderStorage
+from .reports import ReportStore
 from .resolutions import ResolutionStore
 from .reviews import ReviewStorage
 from .status import StatusStore
@@ -150,6 +153,21 @@ class Repository:
     def reminders(self) -> ReminderStorage:
         """Reminder rows: planned by the sweep from each resolution's state, claimed and recorded as sent."""
         return ReminderStorage(self)
+
+    @property
+    def digests(self) -> DigestStore:
+        """The officials' daily digest rows, one per official and Tehran day."""
+        return DigestStore(self)
+
+    @property
+    def reports(self) -> ReportStore:
+        """The performance report's rows within a scope (the chat's /report)."""
+        return ReportStore(self)
+
+    @property
+    def lists(self) -> ListStore:
+        """Lists within a scope: free-text search, overdue, objections, a period's submissions, due soon."""
+        return ListStore(self)
 
     @property
     def status(self) -> StatusStore:
@@ -290,6 +308,21 @@ class Repository:
     async def set_digest(self, person_id: int, on: bool) -> None:
         """Whether the person (an official) wants the daily digest."""
         await self.session.execute(sa.update(Person).where(Person.id == person_id).values(digest=on))
+
+    async def person_with_roles(self, user_id: int) -> tuple[Person | None, list[RoleBinding]]:
+        """The person of a platform user and their role bindings, oldest first, in one round trip (each
+        update needs both)."""
+        rows = (
+            await self.session.execute(
+                sa.select(Person, RoleBinding)
+                .outerjoin(RoleBinding, RoleBinding.person_id == Person.id)
+                .where(Person.platform_user_id == user_id)
+                .order_by(RoleBinding.id)
+            )
+        ).all()
+        if not rows:
+            return None, []
+        return rows[0][0], [binding for _, binding in rows if binding is not None]
 
     async def roles_of(self, person_id: int) -> list[RoleBinding]:
         """The person's role bindings, oldest first."""

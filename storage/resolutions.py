@@ -30,6 +30,7 @@ from .models import (
     RoleBinding,
 )
 from .parts import RepositoryPart
+from .search_words import replace_words
 
 #: The roles a board's new resolution goes to (DESIGN §4 Review), in the order they are told.
 BOARD_AUDIENCE = (Role.MEMBER, Role.EXPERT, Role.BOARD_SECRETARY)
@@ -173,6 +174,8 @@ class ResolutionStore(RepositoryPart):
         )
         self.session.add(version)
         await self.session.flush()
+        # The newest version is the one searched: its words replace the resolution's, in this transaction.
+        await replace_words(self.session, resolution_id, title, text)
         for file in attachments:
             self.session.add(
                 Attachment(

@@ -64,7 +64,7 @@ class TimelineEntry:
     payload: dict[str, Any]
 
 
-def _councils_with_places() -> sa.Select[Any]:
+def _councils_with_places() -> sa.Select[int, str, str]:
     return (
         sa.select(Council.id, Council.code, Council.name)
         .join(Board, Board.id == Council.board_id)

@@ -124,9 +124,14 @@ async def vote_conflict(
 
 
 async def object_to(world: World, people: Board, resolution: Submitted) -> None:
-    """Two members vote conflict: the board objects."""
+    """Two members vote conflict: the board objects, and the council's secretary holds the letter."""
     await vote_conflict(world, people.ali)
     await vote_conflict(world, people.sara, law=None)
+    # Wait for the letter itself: a pause while it is written must not pass for the end of the work.
+    await world.server.wait_until(
+        lambda: any(m.find_button("اصرار") for m in world.server.messages_to(people.zahra)),
+        what="the objection letter",
+    )
     await world.server.wait_for_idle()
 
 

@@ -59,8 +59,13 @@ def welcome(name: str, binding: str, duty: str, commands: list[str]) -> str:
 
 
 def commands_of(role: Role) -> list[str]:
-    extra = {Role.ADMIN: ["/invite"], Role.SECRETARY: ["/new", "/mine", "/cancel", "/status", "/pending"]}
-    return ["/help", "/language", "/settings", *extra.get(role, ["/status", "/pending"])]
+    extra = {
+        Role.ADMIN: ["/invite", "/report"],
+        Role.SECRETARY: ["/new", "/mine", "/cancel", "/status", "/pending", "/find"],
+        Role.MEMBER: ["/status", "/pending", "/find"],
+        Role.EXPERT: ["/status", "/pending", "/find"],
+    }
+    return ["/help", "/language", "/settings", *extra.get(role, ["/status", "/pending", "/find", "/report"])]
 
 
 @pytest.mark.parametrize(("role", "scope", "binding", "duty"), ROLE_SCOPES)
@@ -156,7 +161,7 @@ async def test_the_owner_switches_to_english_and_the_buttons_go(world: World) ->
     assert (await world.say(owner, "/help")).content == (
         "Your roles:\n• supervising official — شهرستان شاهرود\n"
         "  ask for status and performance within your area and receive digests\n\n"
-        "Commands:\n/help\n/language\n/settings\n/status\n/pending"
+        "Commands:\n/help\n/language\n/settings\n/status\n/pending\n/find\n/report"
     )
 
 

@@ -18,10 +18,12 @@ from council.queries import (
     Overdue,
     PeriodKind,
     Query,
+    ReportRequest,
     ReversedPeriod,
     StatusByNumber,
     parse_jalali_period,
     parse_query,
+    parse_report_request,
     period_bounds,
     period_days,
 )
@@ -174,6 +176,10 @@ def test_a_day_range_contains_its_instants_half_open() -> None:
         ("۱۴۰۵/۰۷/۰۱ تا ۱۴۰۵/۰۸/۳۰", dt.date(2026, 9, 23), dt.date(2026, 11, 21)),
         ("از ١٤٠٥.٠٧ تا ١٤٠٥.٠٩", dt.date(2026, 9, 23), dt.date(2026, 12, 21)),
         ("1405/07/01..1405/07/10", dt.date(2026, 9, 23), dt.date(2026, 10, 2)),
+        # A dash between two dates (a year follows it) is a range: «/report ۱۴۰۵/۰۷/۰۱-۱۴۰۵/۰۹/۳۰».
+        ("۱۴۰۵/۰۷/۰۱-۱۴۰۵/۰۹/۳۰", dt.date(2026, 9, 23), dt.date(2026, 12, 21)),
+        ("1405-07-01 - 1405-09-30", dt.date(2026, 9, 23), dt.date(2026, 12, 21)),
+        ("۱۴۰۴–۱۴۰۵", dt.date(2025, 3, 21), dt.date(2027, 3, 20)),
         # Esfand has 30 days in the leap year 1403 and 29 in 1404.
         ("۱۴۰۳/۱۲", dt.date(2025, 2, 19), dt.date(2025, 3, 20)),
         ("۱۴۰۴/۱۲", dt.date(2026, 2, 20), dt.date(2026, 3, 20)),
@@ -197,3 +203,35 @@ def test_a_period_ending_before_it_starts_is_refused() -> None:
     with pytest.raises(ReversedPeriod) as raised:
         parse_jalali_period("۱۴۰۵/۰۸ تا ۱۴۰۵/۰۷")
     assert (raised.value.first, raised.value.last) == (dt.date(2026, 10, 23), dt.date(2026, 10, 22))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("", ReportRequest(None, None)),
+        ("شاهرود", ReportRequest("شاهرود", None)),
+        ("شورای شهر سمنان", ReportRequest("شورای شهر سمنان", None)),
+        ("۱۴۰۵/۰۷/۰۱-۱۴۰۵/۰۹/۳۰", ReportRequest(None, DayRange(dt.date(2026, 9, 23), dt.date(2026, 12, 21)))),
+        ("شاهرود ۱۴۰۵/۰۷", ReportRequest("شاهرود", DayRange(dt.date(2026, 9, 23), dt.date(2026, 10, 22)))),
+        (
+            "از ۱۴۰۵/۰۷ تا ۱۴۰۵/۰۸ در دامغان",
+            ReportRequest("دامغان", DayRange(dt.date(2026, 9, 23), dt.date(2026, 11, 21))),
+        ),
+        ("این ماه", ReportRequest(None, PeriodKind.THIS_MONTH)),
+        ("شاهرود ماه گذشته", ReportRequest("شاهرود", PeriodKind.LAST_MONTH)),
+        ("امسال شوراي شهر سمنان", ReportRequest("شورای شهر سمنان", PeriodKind.THIS_YEAR)),
+    ],
+)
+def test_report_requests_read_a_place_and_a_period_in_either_order(
+    text: str, expected: ReportRequest
+) -> None:
+    assert parse_report_request(text) == expected
+
+
+def test_a_report_request_with_an_unreadable_period_raises_the_period_error() -> None:
+    with pytest.raises(JalaliParseError):
+        parse_report_request("شاهرود ۱۴۰۵/۱۳")
+    with pytest.raises(JalaliParseError):
+        parse_report_request("شاهرود ۱۴۰۵/۰۹/۰۷ تا")
+    with pytest.raises(ReversedPeriod):
+        parse_report_request("۱۴۰۵/۰۹ تا ۱۴۰۵/۰۷")
