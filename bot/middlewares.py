@@ -34,8 +34,7 @@ class ContextMiddleware(BaseMiddleware):
         user: User | None = data.get("event_from_user")
         async with self.sessions() as session:
             repo = Repository(session, self.clock)
-            person = await repo.get_person_by_platform_user(user.id) if user else None
-            roles = await repo.roles_of(person.id) if person else []
+            person, roles = await repo.person_with_roles(user.id) if user else (None, [])
             data.update(repo=repo, person=person, roles=roles, clock=self.clock)
             locale = person.language if person else self._locale_of(user)
             with self.i18n.context(), self.i18n.use_locale(locale), unit_of_work(session):

@@ -27,6 +27,7 @@ from sqlalchemy.orm import aliased
 from council.roles import NATION_CODE
 from council.text import normalize_persian, to_latin_digits
 
+from .council_names import organisation_changed
 from .models import CODE_LENGTH, NAME_LENGTH, UNIT_MODELS, Board, Council, County, Province
 
 COUNCIL_KINDS = ("city", "village", "district", "county")
@@ -282,6 +283,8 @@ async def load_org(session: AsyncSession, spec: OrgSpec) -> LoadReport:
     except BaseException:
         await session.rollback()
         raise
+    if report.created or report.updated:
+        organisation_changed()  # the councils kept for name matching (storage.council_names) are stale
     return report
 
 
