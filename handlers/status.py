@@ -26,6 +26,7 @@ from .access import IsBound
 from .callbacks import IsOwner, StatusCallback
 from .status_views import (
     mistyped_code_text,
+    name_the_council_text,
     not_found_text,
     pending_text,
     status_card,
@@ -33,6 +34,9 @@ from .status_views import (
     which_council_keyboard,
     which_council_text,
 )
+
+#: The most councils offered as buttons when a number fits several; beyond it the asker names the council.
+MAX_CHOICES = 8
 
 StatusQuery = ByTrackingCode | MistypedTrackingCode | StatusByNumber
 Reply = tuple[str, InlineKeyboardMarkup | None]
@@ -79,6 +83,9 @@ async def by_number(
         return not_found_text(), None
     if len(hits) == 1:
         return await card_of(repo, roles, hits[0].resolution_id, now), None
+    if len(hits) > MAX_CHOICES:
+        # A province or the nation: too many councils for buttons (and for the platform's limits).
+        return name_the_council_text(query.number, len(hits)), None
     hit_councils = {hit.council_id for hit in hits}
     choices = [c for c in (await councils_in_scope(repo.status, scope)).councils if c.id in hit_councils]
     return which_council_text(query.number), which_council_keyboard(owner, query.number, choices)

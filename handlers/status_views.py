@@ -72,6 +72,13 @@ def which_council_text(number: str) -> str:
     return _("Which council's resolution {number} do you mean?").format(number=to_persian_digits(number))
 
 
+def name_the_council_text(number: str, councils: int) -> str:
+    return _(
+        "{councils} councils in your area have a resolution No. {number}. Write the council's name too, "
+        "for example: «وضعیت مصوبه {number} شورای شهر سمنان»."
+    ).format(councils=to_persian_digits(councils), number=to_persian_digits(number))
+
+
 def which_council_keyboard(owner: int, number: str, councils: Sequence[CouncilName]) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         inline_keyboard=[

@@ -8,8 +8,11 @@ The clock stands at Friday 1405/09/06 10:30 Tehran; the review deadline is 1405/
 
 from __future__ import annotations
 
+import pytest
+
 from council.roles import Role
 from council.submission import damm_check_digit
+from handlers import status as status_handlers
 
 from .conftest import World
 from .flows import (
@@ -169,3 +172,21 @@ async def test_pending_lists_what_waits_for_each_person(world: World) -> None:
         head + line + f"   پاسخ شورای شما به اعتراض: {answer_due}"
     )
     assert (await world.say(people.ali, "/pending")).content == nothing
+
+
+async def test_too_many_councils_with_the_number_ask_for_the_name_instead_of_buttons(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    people = await board(world)
+    hasan = world.person(1002, "حسن")
+    await world.enrol(hasan, Role.SECRETARY, "C-SHR-SHAHRUD")
+    await submit_resolution(world, people.zahra)
+    await submit_resolution(world, hasan)
+    # Two councils stand here for the thousands a nation-wide official would see.
+    monkeypatch.setattr(status_handlers, "MAX_CHOICES", 1)
+    asked = await world.say(people.omid, "وضعیت مصوبه ۱۲")
+    assert asked.content == (
+        "۲ شورا در حوزهٔ شما مصوبه‌ای با شماره ۱۲ دارند. نام شورا را هم بنویسید، "
+        "برای نمونه: «وضعیت مصوبه ۱۲ شورای شهر سمنان»."
+    )
+    assert asked.buttons == []
