@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from decimal import ROUND_HALF_UP, Decimal
 
 LATIN_DIGITS = "0123456789"
 PERSIAN_DIGITS = "۰۱۲۳۴۵۶۷۸۹"
@@ -67,3 +68,9 @@ def normalize_for_match(text: str) -> str:
     """
     text = normalize_persian(text).replace(ZWNJ, " ")
     return to_latin_digits(_ANY_SPACE.sub(" ", text).strip().lower())
+
+
+def one_decimal(value: float) -> str:
+    """``value`` to one decimal, halves rounded up as people round them: 3.25 → ``"3.3"`` (Python's own
+    formatting gives ``"3.2"``, rounding the binary value half to even)."""
+    return str(Decimal(repr(float(value))).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))

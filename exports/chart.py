@@ -19,7 +19,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from council.text import to_persian_digits
+from council.text import one_decimal, to_persian_digits
 
 WIDTH_PX, HEIGHT_PX, DPI = 1000, 600, 100
 FONT = "DejaVu Sans"
@@ -38,7 +38,7 @@ def persian_number(value: float) -> str:
     """``value`` in Persian digits: a whole number as is, otherwise to one decimal with «٫»."""
     if math.isclose(value, round(value)):
         return to_persian_digits(str(round(value)))
-    return to_persian_digits(f"{value:.1f}").replace(".", _PERSIAN_DECIMAL)
+    return to_persian_digits(one_decimal(value)).replace(".", _PERSIAN_DECIMAL)
 
 
 def county_bar_chart(rows: Sequence[tuple[str, float]], title: str, ylabel: str) -> bytes:

@@ -14,6 +14,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from council.jalali import format_jalali_date, format_jalali_datetime
 from council.performance import Figures, MemberFigures, Report, UnitFigures
 from council.status import Status
+from council.text import one_decimal
 
 #: The words the workbook shows; the caller gives them all (from the message catalogue).
 LABEL_KEYS: tuple[str, ...] = (
@@ -108,7 +109,10 @@ def report_workbook(
             labels["col.votes_pending"],
             labels["col.votes_on_time_rate"],
         ],
-        [_member_cells(member, names) for member in report.members],
+        [
+            _member_cells(member, names)
+            for member in sorted(report.members, key=lambda m: names.get(m.member_id, m.member_id))
+        ],
         {8: _PERCENT},
     )
     output = io.BytesIO()
@@ -162,7 +166,7 @@ def _figure_cells(figures: Figures) -> list[Cell]:
         figures.submitted_late,
         figures.lapsed,
         figures.ruled,
-        None if median is None else round(median, 1),
+        None if median is None else float(one_decimal(median)),
         figures.reconsiderations_overdue,
     ]
 

@@ -17,7 +17,7 @@ from council.jalali import format_jalali_date, format_jalali_datetime, gregorian
 from council.performance import Figures, MemberFigures, Report, UnitFigures
 from council.queries import DayRange
 from council.status import Status
-from council.text import to_persian_digits
+from council.text import one_decimal, to_persian_digits
 from exports.excel import LABEL_KEYS
 
 from .callbacks import ReportCallback
@@ -34,7 +34,7 @@ _GENERIC_PREFIXES = ("شورای اسلامی ", "شهرستان ")
 
 def decimal_text(value: float) -> str:
     """One decimal, Persian digits and the Persian decimal separator: «۴٫۵»."""
-    return to_persian_digits(f"{value:.1f}").replace(".", _PERSIAN_DECIMAL)
+    return to_persian_digits(one_decimal(value)).replace(".", _PERSIAN_DECIMAL)
 
 
 def percent_text(rate: float | None) -> str:

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from council.text import normalize_for_match, normalize_persian, to_latin_digits, to_persian_digits
+from council.text import (
+    normalize_for_match,
+    normalize_persian,
+    one_decimal,
+    to_latin_digits,
+    to_persian_digits,
+)
 
 ZWNJ = "\u200c"
 
@@ -91,3 +97,11 @@ def test_normalize_for_match(text: str, expected: str) -> None:
 def test_spellings_of_one_name_match() -> None:
     spellings = ["شورای اسلامی شهر سمنان", "شوراي اسلامي شهر سمنان", f"شورای{ZWNJ}اسلامی  شهر سمنان "]
     assert len({normalize_for_match(s) for s in spellings}) == 1
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [(3.25, "3.3"), (2.05, "2.1"), (33.333333, "33.3"), (0.0, "0.0"), (100.0, "100.0"), (4.449, "4.4")],
+)
+def test_one_decimal_rounds_halves_up(value: float, shown: str) -> None:
+    assert one_decimal(value) == shown
