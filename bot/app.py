@@ -27,7 +27,7 @@ from storage.migrate import upgrade_async
 from storage.repository import Repository
 
 from .i18n import CatalogueI18n, make_i18n
-from .middlewares import ChatOrderedDispatcher, ContextMiddleware
+from .middlewares import ChatOrderedDispatcher, ContextMiddleware, run_magic_filters_inline
 from .outgoing import FloodControl, bulk
 from .platform import make_session
 from .settings import Settings
@@ -59,6 +59,7 @@ def build_dispatcher(
     dispatcher.callback_query.outer_middleware(context)
     dispatcher.include_router(reminder_buttons.make_router())
     dispatcher.include_router(build_router())
+    run_magic_filters_inline(dispatcher)
     return dispatcher
 
 

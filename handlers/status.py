@@ -17,9 +17,10 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from council.clock import Clock
 from council.matching import Ambiguous, NotFound, resolve_unit
 from council.queries import ByTrackingCode, MistypedTrackingCode, Query, StatusByNumber, parse_query
-from council.scope import CouncilPlace, Scope, scope_of, sees_votes
+from council.scope import Scope, scope_of, sees_votes
 from storage.council_names import councils_in_scope
 from storage.repository import Repository
+from storage.status import CardFacts
 
 from . import status_lists
 from .access import IsBound
@@ -53,16 +54,18 @@ class StatusQuestion(BaseFilter):
 
 
 async def card_of(repo: Repository, roles: list[Any], resolution_id: int, now: dt.datetime) -> str:
-    """The status card of a resolution already found within the person's scope."""
-    record = await repo.resolutions.record(resolution_id)
-    case = await repo.reviews.case(resolution_id)
-    assert record is not None and case is not None
-    place = CouncilPlace(case.council_code, case.board_code, case.county_code, case.province_code)
-    votes = None
-    if sees_votes(roles, place):
-        votes = await repo.reviews.current_votes(resolution_id, record.cycle)
-    timeline = await repo.status.timeline(resolution_id)
-    return status_card(record, now, timeline, votes, case.voting_seats)
+    """The status card of a resolution already found within the person's scope: one round trip for the
+    resolution with its version and place, two more for its timeline and votes unless they are kept."""
+    facts = await repo.status.card_facts(resolution_id)
+    assert facts is not None
+    return await card_from_facts(repo, roles, facts, now)
+
+
+async def card_from_facts(repo: Repository, roles: list[Any], facts: CardFacts, now: dt.datetime) -> str:
+    """The card of ``facts``: the votes only to those who may see them (the timeline and votes come from
+    :meth:`storage.status.StatusStore.history`, kept while nothing was done on the resolution)."""
+    timeline, votes = await repo.status.history(facts, with_votes=sees_votes(roles, facts.place))
+    return status_card(facts.record, now, timeline, votes, facts.voting_seats)
 
 
 async def by_number(
@@ -99,10 +102,10 @@ async def status_reply(
     if isinstance(query, MistypedTrackingCode):
         return mistyped_code_text(), None
     if isinstance(query, ByTrackingCode):
-        found = await repo.status.by_tracking_code(query.code, scope)
-        if found is None:
+        facts = await repo.status.card_facts_by_code(query.code, scope)
+        if facts is None:
             return not_found_text(), None
-        return await card_of(repo, roles, found, now), None
+        return await card_from_facts(repo, roles, facts, now), None
     if isinstance(query, StatusByNumber):
         return await by_number(repo, owner, roles, scope, query, now)
     return status_usage_text(), None

@@ -23,6 +23,7 @@ from council.invites import InviteState, generate_invite_code, hash_invite_code,
 from council.review import ChainBreak, event_hash, link_break
 from council.roles import NATION_CODE, Role, ScopeKind, scope_allowed
 
+from . import people_cache
 from .db import dialect_insert
 from .digests import DigestStore
 from .lists import ListStore
@@ -229,6 +230,7 @@ class Repository:
             platform_user_id=user_id, created_at=self.clock.now(), **values
         )
         upsert = insert.on_conflict_do_update(index_elements=[Person.platform_user_id], set_=values)
+        people_cache.changed(self.session)
         await self.session.execute(upsert)
         result = await self.session.scalars(
             sa.select(Person)
@@ -239,6 +241,7 @@ class Repository:
 
     async def mark_unreachable(self, person_id: int) -> None:
         """The platform says the person blocked the bot: stop writing to them until they write again."""
+        people_cache.changed(self.session)
         await self.session.execute(sa.update(Person).where(Person.id == person_id).values(unreachable=True))
 
     async def report_unreachable(self, platform_user_id: int) -> Person | None:
@@ -249,6 +252,7 @@ class Repository:
         if person is None:
             return None
         await self.mark_unreachable(person.id)
+        people_cache.changed(self.session)
         first = await self.session.execute(
             sa.update(Person)
             .where(Person.id == person.id, Person.unreachable_told.is_(False))
@@ -295,10 +299,12 @@ class Repository:
         return list(await self.session.scalars(admins))
 
     async def set_language(self, person_id: int, language: str) -> None:
+        people_cache.changed(self.session)
         await self.session.execute(sa.update(Person).where(Person.id == person_id).values(language=language))
 
     async def set_quiet_hours(self, person_id: int, start: dt.time, end: dt.time) -> None:
         """The person's quiet hours (Tehran wall clock); ``start == end`` means none."""
+        people_cache.changed(self.session)
         await self.session.execute(
             sa.update(Person)
             .where(Person.id == person_id)
@@ -307,6 +313,7 @@ class Repository:
 
     async def set_digest(self, person_id: int, on: bool) -> None:
         """Whether the person (an official) wants the daily digest."""
+        people_cache.changed(self.session)
         await self.session.execute(sa.update(Person).where(Person.id == person_id).values(digest=on))
 
     async def person_with_roles(self, user_id: int) -> tuple[Person | None, list[RoleBinding]]:
@@ -372,6 +379,7 @@ class Repository:
                 scope_code=code,
                 created_at=self.clock.now(),
             )
+            people_cache.changed(self.session)
             self.session.add(binding)
             await self.session.flush()
         return binding

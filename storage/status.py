@@ -8,6 +8,7 @@ never loaded: to the caller it is exactly as absent as one that does not exist.
 from __future__ import annotations
 
 import datetime as dt
+import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -16,10 +17,13 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
+from council.review import ConflictGrounds, GroundsKind, Vote, VoteChoice
 from council.roles import Role
-from council.scope import BindingLike, Scope, scope_of
+from council.scope import BindingLike, CouncilPlace, Scope, scope_of
 from council.status import Status
+from council.submission import Category, Votes
 
+from . import people_cache
 from .models import (
     Board,
     BoardVote,
@@ -33,6 +37,7 @@ from .models import (
     ResolutionVersion,
 )
 from .parts import RepositoryPart
+from .resolutions import ResolutionRecord
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +69,32 @@ class TimelineEntry:
     payload: dict[str, Any]
 
 
+@dataclass(frozen=True, slots=True)
+class CardFacts:
+    """What a status card shows of a resolution and where it sits: its newest version (without the
+    attachments, which the card does not show), its council's place and the board's voting seats."""
+
+    record: ResolutionRecord
+    place: CouncilPlace
+    voting_seats: int
+    #: The newest event and the newest vote of the cycle (ids): both tables are append-only and every act
+    #: on a resolution adds to one of them, so together they name the state of its votes and timeline.
+    history: tuple[int | None, int | None] = (None, None)
+
+
+#: Of each database (engine), the votes and timelines of the resolutions whose cards were shown, keyed by the
+#: resolution, its cycle, its newest event and vote and the people's generation (voters' names): an entry
+#: serves only while none of them changed. Least recently stored dropped beyond ``HISTORY_KEPT``.
+_histories: weakref.WeakKeyDictionary[Any, dict[tuple[int, ...], _History]] = weakref.WeakKeyDictionary()
+HISTORY_KEPT = 20_000
+
+
+@dataclass(slots=True)
+class _History:
+    timeline: list[TimelineEntry]
+    votes: list[tuple[str, Vote]] | None
+
+
 def _councils_with_places() -> sa.Select[int, str, str]:
     return (
         sa.select(Council.id, Council.code, Council.name)
@@ -88,6 +119,97 @@ def scope_condition(scope: Scope) -> sa.ColumnElement[bool]:
         if codes:
             parts.append(column.in_(sorted(codes)))
     return sa.or_(*parts) if parts else sa.false()
+
+
+#: The statements of :meth:`StatusStore.card_facts` (key ``None``) and ``card_facts_by_code`` (key: the
+#: scope), built once: building and keying this select took 1.2 ms of its 1.7 ms on SQLite.
+_FACTS_STATEMENTS: dict[Scope | None, sa.Executable] = {}
+STATEMENTS_KEPT = 1_000
+
+
+def _facts_statement(*where: sa.ColumnElement[bool]) -> sa.Executable:
+    """The select of :class:`CardFacts`, of the resolution ``where`` says (a ``key`` parameter)."""
+    later = aliased(ResolutionVersion)
+    newest = (
+        sa.select(sa.func.max(later.version_no))
+        .where(later.resolution_id == Resolution.id)
+        .correlate(Resolution)
+        .scalar_subquery()
+    )
+    return (
+        sa.select(
+            Resolution.id,
+            Resolution.tracking_code,
+            Resolution.council_number,
+            Resolution.session_number,
+            Resolution.approval_date,
+            Resolution.status,
+            Resolution.cycle,
+            Resolution.late,
+            Resolution.submitted_at,
+            Resolution.review_deadline,
+            Resolution.status_at,
+            Resolution.reconsideration_deadline,
+            Resolution.escalation_deadline,
+            Council.name,
+            Council.code,
+            Board.code,
+            Board.voting_seats,
+            County.code,
+            Province.code,
+            ResolutionVersion.version_no,
+            ResolutionVersion.title,
+            ResolutionVersion.text,
+            ResolutionVersion.category,
+            ResolutionVersion.votes_for,
+            ResolutionVersion.votes_against,
+            ResolutionVersion.votes_abstain,
+            sa.select(sa.func.max(Event.id))
+            .where(Event.resolution_id == Resolution.id)
+            .correlate(Resolution)
+            .scalar_subquery(),
+            sa.select(sa.func.max(BoardVote.id))
+            .where(BoardVote.resolution_id == Resolution.id, BoardVote.cycle == Resolution.cycle)
+            .correlate(Resolution)
+            .scalar_subquery(),
+        )
+        .join_from(Resolution, Council, Council.id == Resolution.council_id)
+        .join(Board, Board.id == Council.board_id)
+        .join(County, County.id == Council.county_id)
+        .join(Province, Province.id == County.province_id)
+        .join(
+            ResolutionVersion,
+            sa.and_(
+                ResolutionVersion.resolution_id == Resolution.id,
+                ResolutionVersion.version_no == newest,
+            ),
+        )
+        .where(*where)
+    )
+
+
+#: The timeline's and the current votes' statements, built once (as ``_FACTS_STATEMENTS``).
+_TIMELINE = (
+    sa.select(Event.kind, Event.at, Person.display_name, Event.payload)
+    .outerjoin(Person, Person.id == Event.actor_id)
+    .where(Event.resolution_id == sa.bindparam("resolution"))
+    .order_by(Event.at, Event.id)
+)
+_VOTES = (
+    sa.select(
+        BoardVote.member_id,
+        BoardVote.choice,
+        BoardVote.grounds_kind,
+        BoardVote.grounds_law,
+        BoardVote.grounds_article,
+        BoardVote.reasoning,
+        BoardVote.cast_at,
+        Person.display_name,
+    )
+    .join(Person, Person.id == BoardVote.member_id)
+    .where(BoardVote.resolution_id == sa.bindparam("resolution"), BoardVote.cycle == sa.bindparam("cycle"))
+    .order_by(BoardVote.cast_at, BoardVote.id)
+)
 
 
 class StatusStore(RepositoryPart):
@@ -135,14 +257,122 @@ class StatusStore(RepositoryPart):
             hits.setdefault(cid, NumberHit(rid, cid, name, year))
         return list(hits.values())
 
+    async def card_facts(self, resolution_id: int) -> CardFacts | None:
+        """The resolution, its newest version and its council's place in one round trip (the card used to
+        read the resolution twice and its version apart), as plain columns, not ORM objects."""
+        statement = _FACTS_STATEMENTS.get(None)
+        if statement is None:
+            statement = _FACTS_STATEMENTS[None] = _facts_statement(Resolution.id == sa.bindparam("key"))
+        return await self._card_facts(statement, resolution_id)
+
+    async def card_facts_by_code(self, tracking_code: str, scope: Scope) -> CardFacts | None:
+        """:meth:`card_facts` of the resolution with ``tracking_code`` if it is within ``scope``: the
+        look-up of :meth:`by_tracking_code` and the card's facts in one round trip."""
+        if scope.empty:
+            return None
+        statement = _FACTS_STATEMENTS.get(scope)
+        if statement is None:
+            if len(_FACTS_STATEMENTS) >= STATEMENTS_KEPT:
+                _FACTS_STATEMENTS.clear()
+            statement = _FACTS_STATEMENTS[scope] = _facts_statement(
+                Resolution.tracking_code == sa.bindparam("key"), scope_condition(scope)
+            )
+        return await self._card_facts(statement, tracking_code)
+
+    async def _card_facts(self, statement: sa.Executable, key: int | str) -> CardFacts | None:
+        row = (await self.session.execute(statement, {"key": key})).first()
+        if row is None:
+            return None
+        (
+            resolution_id,
+            code,
+            number,
+            session,
+            approved,
+            status,
+            cycle,
+            late,
+            submitted,
+            review_deadline,
+            status_at,
+            reconsideration_deadline,
+            escalation_deadline,
+            council_name,
+            council_code,
+            board_code,
+            seats,
+            county_code,
+            province_code,
+            version_no,
+            title,
+            text,
+            category,
+            votes_for,
+            votes_against,
+            votes_abstain,
+            last_event,
+            last_vote,
+        ) = row
+        record = ResolutionRecord(
+            id=resolution_id,
+            tracking_code=code,
+            council_name=council_name,
+            board_code=board_code,
+            council_number=number,
+            session_number=session,
+            approval_date=approved,
+            status=Status(status),
+            cycle=cycle,
+            late=late,
+            submitted_at=submitted,
+            review_deadline=review_deadline,
+            title=title,
+            text=text,
+            category=Category(category),
+            votes=Votes(votes_for, votes_against, votes_abstain),
+            attachments=(),
+            council_code=council_code,
+            version_no=version_no,
+            status_at=status_at,
+            reconsideration_deadline=reconsideration_deadline,
+            escalation_deadline=escalation_deadline,
+        )
+        place = CouncilPlace(council_code, board_code, county_code, province_code)
+        return CardFacts(record, place, seats, (last_event, last_vote))
+
+    async def history(
+        self, facts: CardFacts, *, with_votes: bool
+    ) -> tuple[list[TimelineEntry], list[tuple[str, Vote]] | None]:
+        """The timeline of the resolution of ``facts`` and (``with_votes``) its current votes: kept from an
+        earlier card while no event, vote or person changed since (see ``CardFacts.history``), otherwise
+        read (two round trips) and kept."""
+        record = facts.record
+        engine = self.session.bind
+        kept = _histories.setdefault(engine, {}) if engine is not None else {}
+        key = (record.id, record.cycle, *(x or 0 for x in facts.history), people_cache.generation())
+        found = kept.get(key)
+        if found is None:
+            found = _History(await self.timeline(record.id), None)
+        if with_votes and found.votes is None:
+            found.votes = await self.current_votes(record.id, record.cycle)
+        if key not in kept and len(kept) >= HISTORY_KEPT:
+            del kept[next(iter(kept))]
+        kept[key] = found
+        return found.timeline, found.votes if with_votes else None
+
+    async def current_votes(self, resolution_id: int, cycle: int) -> list[tuple[str, Vote]]:
+        """Each member's latest vote of the cycle with the member's name, in the order first cast — as
+        :meth:`storage.reviews.ReviewStorage.current_votes`, in one round trip instead of two."""
+        rows = await self.session.execute(_VOTES, {"resolution": resolution_id, "cycle": cycle})
+        latest: dict[int, tuple[str, Vote]] = {}
+        for member, choice, kind, law, article, reasoning, cast_at, name in rows:
+            grounds = ConflictGrounds(GroundsKind(kind), law, article) if kind is not None else None
+            latest[member] = (name, Vote(member, VoteChoice(choice), grounds, reasoning, cast_at))
+        return list(latest.values())
+
     async def timeline(self, resolution_id: int) -> list[TimelineEntry]:
         """The resolution's events, oldest first, with the actor's name where a person acted."""
-        rows = await self.session.execute(
-            sa.select(Event.kind, Event.at, Person.display_name, Event.payload)
-            .outerjoin(Person, Person.id == Event.actor_id)
-            .where(Event.resolution_id == resolution_id)
-            .order_by(Event.at, Event.id)
-        )
+        rows = await self.session.execute(_TIMELINE, {"resolution": resolution_id})
         return [TimelineEntry(kind, at, actor, dict(payload or {})) for kind, at, actor, payload in rows]
 
     async def pending(

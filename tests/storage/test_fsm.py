@@ -114,3 +114,21 @@ async def test_inside_an_updates_unit_of_work_a_form_step_is_durable_at_once(ses
         reasons = (await session.execute(sa.text("SELECT reason FROM closures"))).scalars().all()
     assert reasons == ["آلودگی هوا"]
     assert await storage.get_state(KEY) == "Submission:votes"
+
+
+async def test_the_kept_copy_is_the_committed_row_and_a_new_process_reads_sql(sessions) -> None:
+    # Reads are served from the process's copy; a second storage (another process, a restart) reads SQL.
+    storage = SqlStorage(sessions)
+    await storage.set_state(KEY, Submission.title)
+    await storage.set_data(KEY, {"votes": [7, 1, 1]})
+    data = await storage.get_data(KEY)
+    data["votes"].append(9)  # the caller's copy: the kept one does not change
+    assert await storage.get_data(KEY) == {"votes": [7, 1, 1]}
+    restarted = SqlStorage(sessions)
+    assert (await restarted.get_state(KEY), await restarted.get_data(KEY)) == (
+        "Submission:title",
+        {"votes": [7, 1, 1]},
+    )
+    await restarted.set_state(KEY, Submission.votes)
+    assert await SqlStorage(sessions).get_state(KEY) == "Submission:votes"
+    assert await restarted.get_data(KEY) == {"votes": [7, 1, 1]}
