@@ -969,7 +969,11 @@ def make_app(url: str, data_dir: Path) -> Application:
     return Application(settings, clock=MovableClock(NOW))
 
 
-async def measure(url: str, count: int, concurrency: int, seed: int) -> None:
+#: What ``--only`` may pick: the query kinds measured (and whether the throughput part runs).
+PARTS = {"code": "status by code", "number": "status by number", "search": "free-text search"}
+
+
+async def measure(url: str, count: int, concurrency: int, seed: int, only: Sequence[str] = ()) -> None:
     picked = await samples(url, count, seed)
     with tempfile.TemporaryDirectory() as folder:
         app = make_app(url, Path(folder))
@@ -985,6 +989,9 @@ async def measure(url: str, count: int, concurrency: int, seed: int) -> None:
             kinds.append(Kind("status by code", asker, user, picked["codes"][asker]))
             kinds.append(Kind("status by number and council name", asker, user, picked["numbers"][asker]))
             kinds.append(Kind("free-text search (2 words)", asker, user, picked["searches"]))
+        if only:
+            wanted = tuple(PARTS[part] for part in only if part in PARTS)
+            kinds = [kind for kind in kinds if kind.name == "warm-up" or kind.name.startswith(wanted)]
         print(f"latency, update fed → reply produced ({count} updates each, one at a time):")
         print(
             f"  {'query':34s} {'asker':8s} {'p50':>7s} {'p95':>7s} {'p99':>7s}"
@@ -1009,6 +1016,9 @@ async def measure(url: str, count: int, concurrency: int, seed: int) -> None:
                 slowest = sorted(zip(times, kind.texts[: len(times)], strict=True), reverse=True)[:3]
                 print("      slowest: " + ", ".join(f"«{text}» {t * 1000:.0f} ms" for t, text in slowest))
 
+        if only and "throughput" not in only:
+            await app.engine.dispose()
+            return
         # Throughput: status by code from nation officials, against echo on a bare dispatcher.
         people = list(THROUGHPUT_PEOPLE)
         codes = picked["throughput_codes"]
@@ -1052,10 +1062,17 @@ async def main() -> None:
         "--build-only", action="store_true", help="build (or check) the database, measure nothing"
     )
     parser.add_argument(
+        "--only",
+        action="append",
+        choices=(*PARTS, "throughput"),
+        help="measure only this part (repeatable): code, number, search (free text), throughput",
+    )
+    parser.add_argument(
         "--word-statistics",
         type=int,
-        help="PostgreSQL: set the statistics target of resolution_words.word (default: the server's, -1)"
-        " and ANALYZE it before measuring — an experiment on the planner's estimate of a word range",
+        help="PostgreSQL: set the statistics target of resolution_words.word (-1: the server's default;"
+        " migration 0006 sets 1000) and ANALYZE it before measuring — an experiment on the planner's"
+        " estimate of a word range; without it the database is measured as it is",
     )
     args = parser.parse_args()
     if args.postgres:
@@ -1080,10 +1097,10 @@ async def main() -> None:
     await report_counts(url)
     if args.build_only:
         return
-    if args.postgres:
-        await word_statistics(url, args.word_statistics or -1)
+    if args.postgres and args.word_statistics is not None:
+        await word_statistics(url, args.word_statistics)
     print(f"  load average before measuring: {os.getloadavg()[0]:.2f} ({os.cpu_count()} CPUs)")
-    await measure(url, args.samples, args.concurrency, args.seed)
+    await measure(url, args.samples, args.concurrency, args.seed, args.only or ())
     print(f"peak RSS of this process: {peak_rss_mib():.0f} MiB")
     print(f"load average after: {os.getloadavg()[0]:.2f}")
 

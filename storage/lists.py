@@ -29,6 +29,7 @@ from enum import StrEnum
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import aliased
 
 from council.reviewing import LAPSED_EVENT, RECONSIDERATION_LAPSED_EVENT, RULED_EVENT
@@ -54,6 +55,17 @@ from .status import scope_condition
 PROBE = 20_000
 #: How many of the newest resolutions of a scope are checked when every typed word is common.
 WINDOW = 5_000
+#: How far common words are counted to find the two rarest (counting reads an index entry: about 45 ns
+#: on SQLite, a seventh of what intersecting costs per entry).
+RECOUNT = 150_000
+#: The second rarest word's resolutions are intersected with the rarest one's when it begins fewer than
+#: this many times as many words; otherwise each of the rarest one's is probed for it.
+INTERSECT_RATIO = 6
+#: How many of the newest resolutions are glanced at first when every word is common: fewer than
+#: ``limit`` matches expected in the :data:`WINDOW` from what they hold, the words are tried first.
+GLANCE = 1_000
+#: The most resolution ids read from the words into the process to be looked up with the scope.
+FETCH = 3_000
 #: Default caps of the counted total.
 SEARCH_COUNT_CAP = 50
 LIST_COUNT_CAP = 1000
@@ -138,16 +150,24 @@ def _word_range(column: Any, prefix: str) -> sa.ColumnElement[bool]:
     return sa.and_(column >= prefix, column < prefix_end(prefix))
 
 
-def _candidates(rare: Sequence[str], common: Sequence[str]) -> sa.Select[tuple[int]]:
-    """The ids of the resolutions that have a word beginning with each of ``rare`` (their resolutions
-    intersected) and with each of ``common`` (checked per resolution left); without ``rare``, the first
-    of ``common`` leads."""
-    if not rare:
-        rare, common = common[:1], common[1:]
-    arms = [sa.select(ResolutionWord.resolution_id).where(_word_range(ResolutionWord.word, p)) for p in rare]
-    found = (arms[0] if len(arms) == 1 else sa.intersect(*arms)).subquery()
+def _candidates(ordered: Sequence[str], counts: dict[str, int]) -> sa.Select[int]:
+    """The ids of the resolutions that have a word beginning with each of ``ordered`` (rarest first, with
+    how many words each begins, counted up to :data:`PROBE`), each once.
+
+    The rarest word's resolutions lead; the next one's are intersected with them when it begins fewer
+    than :data:`INTERSECT_RATIO` times as many words (two ranges of the primary key, each read once: a
+    row read costs about a seventh of a probe), and every further word is checked per resolution left on
+    the ``(resolution_id, word)`` index.
+    """
+    lead, rest = ordered[0], list(ordered[1:])
+    arms = [sa.select(ResolutionWord.resolution_id).where(_word_range(ResolutionWord.word, lead))]
+    if rest and counts[rest[0]] < INTERSECT_RATIO * counts[lead]:
+        second = rest.pop(0)
+        arms.append(sa.select(ResolutionWord.resolution_id).where(_word_range(ResolutionWord.word, second)))
+    # INTERSECT and UNION give each id once (a prefix may begin several words of one resolution).
+    found = (sa.intersect(*arms) if len(arms) > 1 else arms[0].distinct()).subquery()
     rid = found.c.resolution_id
-    return sa.select(rid).where(*[_has_word(rid, prefix) for prefix in common])
+    return sa.select(rid).where(*[_has_word(rid, prefix) for prefix in rest])
 
 
 def _has_word(resolution_id: Any, prefix: str) -> sa.ColumnElement[bool]:
@@ -249,46 +269,82 @@ class ListStore(RepositoryPart):
         the cheapest way in is taken:
 
         * from the words, when a word is rare and begins no more words than the scope has resolutions:
-          the resolutions of every rare word (ranges of the words' primary key) are intersected, and each
-          left is checked for the common words on the ``(resolution_id, word)`` index, before any
-          resolution row is read;
+          the ids of the resolutions that have every word (:meth:`_word_ids`) are read, at most
+          :data:`FETCH` of them, and only those are looked up with the scope, newest first;
         * from the resolutions of a small scope (a council, a board), each checked for every word;
         * when every word is common and the scope large: the resolutions newest first (the
           ``(submitted_at, council_id)`` index), no further back than the :data:`WINDOW`-th newest of the
           scope. More than ``cap`` matches there: the first ``limit`` are the answer and the total is
           "more than ``cap``"; at least ``limit``: they are the answer and the total is "at least" their
-          number (``exact`` is false: older resolutions were not checked); fewer: the search starts
-          from the rarest word after all — the one slow case, common words that seldom meet.
+          number (``exact`` is false: older resolutions were not checked); fewer: the matching ids are
+          read from the words after all.
+
+        When the words give more than :data:`FETCH` resolutions (and the newest window too few), the
+        matches are sorted whole in the database: the one slow case, frequent words that seldom meet.
         """
         prefixes = query_words(words)
         if not prefixes or scope.empty:
             return EMPTY
         counts: dict[str, int] = {}
         for prefix in prefixes:
-            found = sa.select(ResolutionWord.resolution_id).where(_word_range(ResolutionWord.word, prefix))
-            counts[prefix] = await self._count_to(found, PROBE)
+            counts[prefix] = await self._word_count(prefix, PROBE)
             if counts[prefix] == 0:
                 return EMPTY
         ordered = sorted(prefixes, key=lambda prefix: counts[prefix])
-        rare = [prefix for prefix in ordered if counts[prefix] < PROBE]
-        common = [prefix for prefix in ordered if counts[prefix] >= PROBE]
         scope_filters = _scope_filters(scope, None)
         in_scope = PROBE
         if not scope.nation:
             in_scope = await self._count_to(sa.select(Resolution.id).where(*scope_filters), PROBE)
-        if rare and counts[rare[0]] <= in_scope:
-            candidates = _candidates(rare, common)
-            return await self._matches([Resolution.id.in_(candidates), *scope_filters], limit, cap)
-        if in_scope < PROBE:
+        words_tried = False
+        if counts[ordered[0]] < PROBE and counts[ordered[0]] <= in_scope:
+            words_tried = True
+            ids = await self._word_ids(ordered, counts)
+            if ids is not None:
+                return await self._among(ids, scope_filters, limit, cap, exact_ids=scope.nation)
+        elif in_scope < PROBE:
             every = [_has_word(Resolution.id, prefix) for prefix in ordered]
             return await self._matches([*scope_filters, *every], limit, cap)
-        # Every word common, the scope large: the newest resolutions first, but no further back than the
-        # WINDOW-th newest of the scope.
+        if not words_tried:
+            # Every word common, the scope large. A glance at the newest GLANCE resolutions says whether
+            # the newest WINDOW likely hold enough matches; if not, the words are tried first.
+            glance = min(GLANCE, WINDOW)
+            glanced, boundary = await self._newest(ordered, scope_filters, glance, cap)
+            if len(glanced) > cap:
+                return Listing(await self._rows(glanced[:limit]), cap, True)
+            if boundary is None:
+                return Listing(await self._rows(glanced[:limit]), len(glanced))
+            if len(glanced) * WINDOW < glance * limit:
+                words_tried = True
+                ids = await self._common_word_ids(ordered, counts)
+                if ids is not None:
+                    return await self._among(ids, scope_filters, limit, cap, exact_ids=scope.nation)
+        dense, boundary = await self._newest(ordered, scope_filters, WINDOW, cap)
+        if len(dense) > cap:
+            return Listing(await self._rows(dense[:limit]), cap, True)
+        if boundary is None or len(dense) >= limit:
+            return Listing(await self._rows(dense[:limit]), len(dense), exact=boundary is None)
+        if not words_tried:
+            ids = await self._common_word_ids(ordered, counts)
+            if ids is not None:
+                return await self._among(ids, scope_filters, limit, cap, exact_ids=scope.nation)
+        candidates = _candidates(ordered, counts)
+        return await self._matches([Resolution.id.in_(candidates), *scope_filters], limit, cap)
+
+    async def _newest(
+        self,
+        ordered: Sequence[str],
+        scope_filters: Sequence[sa.ColumnElement[bool]],
+        window: int,
+        cap: int,
+    ) -> tuple[list[tuple[int, dt.datetime | None, DeadlineKind | None]], dt.datetime | None]:
+        """The newest resolutions of the scope (at most ``cap + 1``) that have every word, no further back
+        than its ``window``-th newest (the ``(submitted_at, council_id)`` index), and that one's submission
+        (None when the scope holds no more than ``window``)."""
         boundary = await self.session.scalar(
             sa.select(Resolution.submitted_at)
             .where(*scope_filters)
             .order_by(Resolution.submitted_at.desc())
-            .offset(WINDOW)
+            .offset(window)
             .limit(1)
         )
         recent = [Resolution.submitted_at > boundary] if boundary is not None else []
@@ -298,13 +354,76 @@ class ListStore(RepositoryPart):
             .order_by(Resolution.submitted_at.desc(), Resolution.id.desc())
             .limit(cap + 1)
         )
-        dense = [(int(rid), at, None) for rid, at in newest]
-        if len(dense) > cap:
-            return Listing(await self._rows(dense[:limit]), cap, True)
-        if boundary is None or len(dense) >= limit:
-            return Listing(await self._rows(dense[:limit]), len(dense), exact=boundary is None)
-        candidates = _candidates([], common)
-        return await self._matches([Resolution.id.in_(candidates), *scope_filters], limit, cap)
+        return [(int(rid), at, None) for rid, at in newest], boundary
+
+    async def _common_word_ids(self, ordered: Sequence[str], counts: dict[str, int]) -> list[int] | None:
+        """:meth:`_word_ids` of common words, counted further first to intersect the two rarest."""
+        if len(ordered) > 1:
+            counts = {prefix: await self._word_count(prefix, RECOUNT) for prefix in ordered}
+            ordered = sorted(ordered, key=lambda prefix: counts[prefix])
+        return await self._word_ids(ordered, counts, counted=True)
+
+    def _id_among(self, ids: Sequence[int]) -> sa.ColumnElement[bool]:
+        """``Resolution.id`` is one of ``ids``: on PostgreSQL one array parameter (``= ANY``), which it
+        plans far faster than thousands of parameters."""
+        if self.session.get_bind().dialect.name == "postgresql":
+            array = sa.bindparam("ids", list(ids), type_=postgresql.ARRAY(sa.Integer()))
+            return Resolution.id == sa.any_(array)
+        return Resolution.id.in_(ids)
+
+    async def _word_count(self, prefix: str, most: int) -> int:
+        """How many stored words begin with ``prefix`` (one per resolution and word), up to ``most``."""
+        found = sa.select(ResolutionWord.resolution_id).where(_word_range(ResolutionWord.word, prefix))
+        return await self._count_to(found, most)
+
+    async def _word_ids(
+        self, ordered: Sequence[str], counts: dict[str, int], *, counted: bool = False
+    ) -> list[int] | None:
+        """The ids of the resolutions (in any scope) that have a word beginning with each of ``ordered``
+        (rarest first), or None when there are more than :data:`FETCH`.
+
+        Read into the process rather than joined in one statement: a list of ids lets both databases look
+        the resolutions up by primary key, whatever their planners guess of a word range.
+        """
+        lead = counts[ordered[0]]
+        if (
+            not counted
+            and len(ordered) > 1
+            and counts[ordered[1]] >= PROBE
+            and INTERSECT_RATIO * lead > PROBE
+        ):
+            # Intersect or probe (see _candidates): how many words the second begins, up to where
+            # probing the rarest one's resolutions would cost less.
+            counts = {**counts, ordered[1]: await self._word_count(ordered[1], INTERSECT_RATIO * lead)}
+        rows = await self.session.execute(_candidates(ordered, counts).limit(FETCH + 1))
+        ids = [int(row[0]) for row in rows]
+        return ids if len(ids) <= FETCH else None
+
+    async def _among(
+        self,
+        ids: Sequence[int],
+        scope_filters: Sequence[sa.ColumnElement[bool]],
+        limit: int,
+        cap: int,
+        *,
+        exact_ids: bool,
+    ) -> Listing:
+        """The newest ``limit`` of the resolutions ``ids`` within the scope, and how many there are (all of
+        ``ids`` when ``exact_ids``: the scope is the nation)."""
+        if not ids:
+            return EMPTY
+        rows = [
+            (int(rid), at)
+            for rid, at in await self.session.execute(
+                sa.select(Resolution.id, Resolution.submitted_at)
+                .where(self._id_among(sorted(ids)), *scope_filters)
+                .order_by(Resolution.submitted_at.desc(), Resolution.id.desc())
+                .limit(limit if exact_ids else None)
+            )
+        ]
+        total = len(ids) if exact_ids else len(rows)
+        found = [(rid, at, None) for rid, at in rows[:limit]]
+        return Listing(await self._rows(found), min(total, cap), total > cap)
 
     async def _count_to(self, query: sa.Select[*tuple[Any, ...]], most: int) -> int:
         """How many rows ``query`` gives, counted up to ``most``."""

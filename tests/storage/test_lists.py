@@ -137,6 +137,21 @@ async def test_search_finds_every_typed_word_by_prefix_within_scope_newest_first
         (await lists.search(["پارک"], NATION, limit=1)).rows, 1, exact=False
     )
     assert codes(await lists.search(["پارک"], SEMNAN_COUNTY)) == [parks, parking]
+    # More resolutions from the words than are read into the process: the newest window instead.
+    monkeypatch.setattr(lists_module, "PROBE", 20_000)
+    monkeypatch.setattr(lists_module, "WINDOW", 5_000)
+    monkeypatch.setattr(lists_module, "FETCH", 1)
+    found = await lists.search(["پارک"], NATION)
+    assert (codes(found), found.total, found.capped, found.exact) == (
+        [shahrud, parks, parking],
+        3,
+        False,
+        True,
+    )
+    # A second word far more frequent than the first is probed per resolution instead of intersected.
+    monkeypatch.setattr(lists_module, "INTERSECT_RATIO", 0)
+    assert codes(await lists.search(["پارک", "شهری"], NATION)) == [parks]
+    assert codes(await lists.search(["شهری", "پارک"], SEMNAN_COUNTY)) == [parks]
 
 
 async def test_an_amendment_replaces_the_words_searched(

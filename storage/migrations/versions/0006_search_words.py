@@ -44,6 +44,12 @@ def upgrade() -> None:
         op.f("ix_resolutions_submitted_at_council_id"), "resolutions", ["submitted_at", "council_id"]
     )
     op.create_index(op.f("ix_events_kind_at"), "events", ["kind", "at"])
+    if op.get_bind().dialect.name == "postgresql":
+        # A word range (``word >= 'پارک' AND word < 'پارڪ'``) is estimated from the column's statistics:
+        # with the default target (100) a word outside the most common ones is guessed at 1 row however
+        # many it has, and the search's plans go badly wrong (docs/PERFORMANCE.md). ANALYZE (autovacuum)
+        # reads it from here on.
+        op.execute("ALTER TABLE resolution_words ALTER COLUMN word SET STATISTICS 1000")
     _fill_words()
 
 
