@@ -165,6 +165,17 @@ def person_button(driver: WebDriver, user_id: int) -> WebElement:
     return driver.find_element(By.CSS_SELECTOR, f'.person[data-user-id="{user_id}"]')
 
 
+def tap_person(driver: WebDriver, user_id: int) -> None:
+    """Open a person's chat; the list may be redrawn (a moved clock, a new message) between finding the
+    card and tapping it, so a stale card is looked up again."""
+
+    def tapped(d: WebDriver) -> bool:
+        person_button(d, user_id).click()
+        return True
+
+    until(driver, tapped, f"tapping person {user_id}")
+
+
 def send(driver: WebDriver, text: str) -> None:
     box = driver.find_element(By.ID, "text")
     box.send_keys(text)
@@ -188,7 +199,7 @@ def test_a_secretary_and_a_member_use_the_web_chat_on_a_phone(
         shots(browser, "01-people")
 
         # The secretary asks for help and gets her roles.
-        secretary.click()
+        tap_person(browser, 1001)
         until(browser, lambda d: d.find_element(By.ID, "chat-name").text == "زهرا احمدی", "her chat")
         until(browser, lambda d: d.find_element(By.ID, "empty").is_displayed(), "the empty chat hint")
         send(browser, "/help")
@@ -209,7 +220,7 @@ def test_a_secretary_and_a_member_use_the_web_chat_on_a_phone(
         # A member sees a conversation of her own: empty.
         browser.find_element(By.ID, "back").click()
         until(browser, lambda d: person_button(d, 1003).is_displayed(), "the people again")
-        person_button(browser, 1003).click()
+        tap_person(browser, 1003)
         until(browser, lambda d: d.find_element(By.ID, "chat-name").text == "مریم کریمی", "the member's chat")
         until(browser, lambda d: d.find_element(By.ID, "empty").is_displayed(), "her empty chat")
         assert bubbles(browser) == [] and bubbles(browser, "me") == []
@@ -237,7 +248,7 @@ def test_a_secretary_and_a_member_use_the_web_chat_on_a_phone(
 
         # Back at the secretary: her own conversation is still there.
         browser.find_element(By.ID, "back").click()
-        person_button(browser, 1001).click()
+        tap_person(browser, 1001)
         until(browser, lambda d: bubbles(d) == [secretary_help()], "her conversation again")
 
         # Reset (two taps) empties every chat and sets the clock back.
@@ -274,7 +285,7 @@ def open_chat(driver: WebDriver, user_id: int, name: str) -> None:
     if driver.find_element(By.ID, "back").is_displayed():
         driver.find_element(By.ID, "back").click()
     until(driver, lambda d: person_button(d, user_id).is_displayed(), "the people")
-    person_button(driver, user_id).click()
+    tap_person(driver, user_id)
     until(driver, lambda d: d.find_element(By.ID, "chat-name").text == name, f"{name}'s chat")
 
 
