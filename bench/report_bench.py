@@ -24,6 +24,7 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bot.i18n import make_i18n
 from council.clock import SystemClock
 from council.performance import build_report
 from council.scope import Scope
@@ -94,6 +95,7 @@ async def run(url: str) -> None:
 
 
 def main() -> None:
+    i18n = make_i18n("fa")
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
@@ -102,7 +104,8 @@ def main() -> None:
     where.add_argument("--postgres", help="a PostgreSQL URL (postgresql+asyncpg://…)")
     args = parser.parse_args()
     url = args.postgres or f"sqlite+aiosqlite:///{args.sqlite}"
-    asyncio.run(run(url))
+    with i18n.context(), i18n.use_locale("fa"):
+        asyncio.run(run(url))
 
 
 if __name__ == "__main__":
