@@ -40,6 +40,7 @@ from .report_views import (
     nothing_text,
     refusal_text,
     report_text,
+    too_large_text,
     which_place_keyboard,
     which_place_text,
     workbook_labels,
@@ -50,6 +51,9 @@ from .views import scope_name
 #: Who may ask for a report, and over what: their own bindings of these roles.
 REPORT_ROLES = (Role.OFFICIAL, Role.ADMIN, Role.BOARD_SECRETARY)
 COUNTY, COUNCIL = "county", "council"
+#: The most resolutions one report reads (a province over years is ~100,000; the nation ~1,000,000). Beyond
+#: it the asker names a province or county, or a shorter period (docs/PERFORMANCE.md, «/report»).
+MAX_RESOLUTIONS = 300_000
 
 
 @dataclass(frozen=True)
@@ -108,13 +112,17 @@ async def send_report(
     message: Message, repo: Repository, scope: Scope, target: Target, days: DayRange | None, now: dt.datetime
 ) -> None:
     """The text, then the workbook and the chart as documents; only a message when nothing was submitted."""
-    data = await repo.reports.load(
-        scope,
-        county_code=target.county_code,
-        council_ids=None if target.council_id is None else [target.council_id],
-        start=days.start if days else None,
-        end=days.end if days else None,
-    )
+    asked: dict[str, Any] = {
+        "county_code": target.county_code,
+        "council_ids": None if target.council_id is None else [target.council_id],
+        "start": days.start if days else None,
+        "end": days.end if days else None,
+    }
+    if (count := await repo.reports.count(scope, **asked)) > MAX_RESOLUTIONS:
+        # A nation-wide report of every year would take the better part of a minute and gigabytes.
+        await message.answer(too_large_text(target.name, count))
+        return
+    data = await repo.reports.load(scope, **asked)
     if not data.resolutions:
         await message.answer(nothing_text(target.name, days))
         return

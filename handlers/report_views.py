@@ -119,6 +119,14 @@ def nothing_text(place: str, days: DayRange | None) -> str:
     )
 
 
+def too_large_text(place: str, count: int) -> str:
+    """More resolutions than one report reads: narrow the place or the period."""
+    return _(
+        "A report of {place} would cover {count} resolutions, too many for one report in the chat. Name a "
+        "province or county, or give a shorter period, e.g. /report 1405/01/01-1405/06/31."
+    ).format(place=place, count=_n(count))
+
+
 def _figure_lines(figures: Figures) -> list[str]:
     lines = [_("Resolutions: {total}").format(total=_n(figures.total))]
     lines.extend(

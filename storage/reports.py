@@ -133,6 +133,26 @@ def _cycle_of(payload: Mapping[str, Any]) -> int | None:
     return cycle if isinstance(cycle, int) else None
 
 
+def _chosen(
+    scope: Scope,
+    county_code: str | None,
+    council_ids: Sequence[int] | None,
+    start: dt.datetime | None,
+    end: dt.datetime | None,
+) -> sa.Select[int, str, str]:
+    """Resolutions with their places, within ``scope`` and the place and period asked for."""
+    conditions: list[sa.ColumnElement[bool]] = [scope_condition(scope)]
+    if county_code is not None:
+        conditions.append(County.code == county_code)
+    if council_ids is not None:
+        conditions.append(Council.id.in_(list(council_ids)))
+    if start is not None:
+        conditions.append(Resolution.submitted_at >= start)
+    if end is not None:
+        conditions.append(Resolution.submitted_at < end)
+    return _places().join_from(Council, Resolution, Resolution.council_id == Council.id).where(*conditions)
+
+
 class ReportStore(RepositoryPart):
     """Read-only: the performance report's rows within a scope."""
 
@@ -157,6 +177,21 @@ class ReportStore(RepositoryPart):
             sorted(councils, key=lambda c: (c.name, c.id)),
         )
 
+    async def count(
+        self,
+        scope: Scope,
+        *,
+        county_code: str | None = None,
+        council_ids: Sequence[int] | None = None,
+        start: dt.datetime | None = None,
+        end: dt.datetime | None = None,
+    ) -> int:
+        """How many resolutions :meth:`load` would read with the same arguments (one counting query)."""
+        if scope.empty:
+            return 0
+        chosen = _chosen(scope, county_code, council_ids, start, end)
+        return int(await self.session.scalar(chosen.with_only_columns(sa.func.count(Resolution.id))) or 0)
+
     async def load(
         self,
         scope: Scope,
@@ -171,18 +206,7 @@ class ReportStore(RepositoryPart):
         See the module docstring for where each figure comes from."""
         if scope.empty:
             return ReportData([], [])
-        conditions: list[sa.ColumnElement[bool]] = [scope_condition(scope)]
-        if county_code is not None:
-            conditions.append(County.code == county_code)
-        if council_ids is not None:
-            conditions.append(Council.id.in_(list(council_ids)))
-        if start is not None:
-            conditions.append(Resolution.submitted_at >= start)
-        if end is not None:
-            conditions.append(Resolution.submitted_at < end)
-        chosen = (
-            _places().join_from(Council, Resolution, Resolution.council_id == Council.id).where(*conditions)
-        )
+        chosen = _chosen(scope, county_code, council_ids, start, end)
 
         cases: dict[int, _Case] = {}
         names: dict[str, str] = {}
