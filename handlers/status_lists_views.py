@@ -9,13 +9,13 @@ from collections.abc import Sequence
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
-from council.deadlines import time_left_parts
 from council.jalali import format_jalali_date, format_jalali_datetime
 from council.queries import DayRange, PeriodKind
 from council.text import to_persian_digits
 from storage.lists import DeadlineKind, Listing, ListRow
 
 from .callbacks import ListCallback
+from .status_views import duration_words
 from .views import excerpt, status_label, tracking_code_text
 
 #: How long a title may be in a list line.
@@ -71,24 +71,11 @@ def search_title(words: Sequence[str]) -> str:
     return _("Search for «{words}»").format(words=" ".join(words))
 
 
-def _unit(n: int, one: str, many: str) -> str:
-    return (one if n == 1 else many).format(n=to_persian_digits(n))
-
-
 def late_text(deadline: dt.datetime, now: dt.datetime) -> str:
     """«۳ روز و ۲ ساعت تأخیر»: the two largest units since ``deadline`` (days and hours, or hours and
-    minutes)."""
-    days, hours, minutes = time_left_parts(deadline, now)
-    parts = []
-    if days:
-        parts.append(_unit(days, _("{n} day"), _("{n} days")))
-    if hours:
-        parts.append(_unit(hours, _("{n} hour"), _("{n} hours")))
-    if minutes and not days:
-        parts.append(_unit(minutes, _("{n} minute"), _("{n} minutes")))
-    if not parts:
-        parts.append(_unit(1, _("{n} minute"), _("{n} minutes")))
-    return _("{parts} late").format(parts=_(" and ").join(parts[:2]))
+    minutes); at least a minute."""
+    parts = duration_words(deadline, now) or _("{n} minute").format(n=to_persian_digits(1))
+    return _("{parts} late").format(parts=parts)
 
 
 def deadline_label(kind: DeadlineKind) -> str:

@@ -40,9 +40,10 @@ def _unit(n: int, one: str, many: str) -> str:
     return (one if n == 1 else many).format(n=to_persian_digits(n))
 
 
-def time_left_text(now: dt.datetime, deadline: dt.datetime) -> str:
-    """«۲ روز و ۳ ساعت مانده»: the two largest units left (days and hours, or hours and minutes)."""
-    days, hours, minutes = time_left_parts(now, deadline)
+def duration_words(start: dt.datetime, end: dt.datetime) -> str | None:
+    """«۲ روز و ۳ ساعت»: the two largest units from ``start`` to ``end`` (days and hours, or hours and
+    minutes); ``None`` when less than a minute."""
+    days, hours, minutes = time_left_parts(start, end)
     parts = []
     if days:
         parts.append(_unit(days, _("{n} day"), _("{n} days")))
@@ -50,9 +51,15 @@ def time_left_text(now: dt.datetime, deadline: dt.datetime) -> str:
         parts.append(_unit(hours, _("{n} hour"), _("{n} hours")))
     if minutes and not days:
         parts.append(_unit(minutes, _("{n} minute"), _("{n} minutes")))
-    if not parts:
+    return _(" and ").join(parts[:2]) if parts else None
+
+
+def time_left_text(now: dt.datetime, deadline: dt.datetime) -> str:
+    """«۲ روز و ۳ ساعت مانده»: the two largest units left (days and hours, or hours and minutes)."""
+    parts = duration_words(now, deadline)
+    if parts is None:
         return _("the deadline has passed")
-    return _("{parts} left").format(parts=_(" and ").join(parts[:2]))
+    return _("{parts} left").format(parts=parts)
 
 
 def not_found_text() -> str:

@@ -31,9 +31,11 @@ import datetime as dt
 import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError, TelegramBadRequest, TelegramForbiddenError
+from aiogram.types import InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -41,6 +43,7 @@ from council.clock import Clock
 from council.rules import StatutoryRules
 from council.status import Status
 from handlers.review_views import roles_on
+from storage.models import Person
 from storage.reminders import DROPPED, SENT, UNREACHABLE, ReminderRow, ReminderSubject
 from storage.repository import Repository
 
@@ -258,27 +261,56 @@ async def _send_one(sender: Sender, row: ReminderRow, now: dt.datetime, report: 
         with sender.i18n.context(), sender.i18n.use_locale(person.language):
             text = reminder_text(planned.kind, record, now)
             markup, purpose = reminder_keyboard(planned.kind, person.id, row.id, record, roles)
-            try:
-                message = await sender.bot.send_message(person.platform_user_id, text, reply_markup=markup)
-            except TelegramForbiddenError:
-                await repo.mark_unreachable(person.id)
-                await store.finish(row.id, UNREACHABLE, now)
-                await session.commit()
-                return
-            except TelegramBadRequest as exc:
-                log.warning("reminder %s refused by the platform: %s", row.id, exc)
-                await store.finish(row.id, DROPPED, now)
-                await session.commit()
+            message = await send_claimed(sender, repo, store, row.id, person, now, text, markup)
+        if isinstance(message, str):  # not sent; the row's end is recorded
+            if message == DROPPED:
                 report.dropped.append(row.id)
-                return
-            except TelegramAPIError:
-                # Flood control has already retried: let the next sweep try again.
-                await store.put_back(row.id, now)
-                await session.commit()
-                raise
+            return
         await store.finish(row.id, SENT, now, message.message_id)
         await repo.reviews.track(
             record.id, record.cycle, person.id, person.platform_user_id, message.message_id, purpose
         )
         await session.commit()
         report.sent.append(row.id)
+
+
+class ClaimedRows(Protocol):
+    """What :func:`send_claimed` records of a claimed row: reminders' and digests' stores alike."""
+
+    async def finish(
+        self, row_id: int, state: str, at: dt.datetime, message_id: int | None = None, /
+    ) -> None: ...
+
+    async def put_back(self, row_id: int, due_at: dt.datetime, /) -> None: ...
+
+
+async def send_claimed(
+    sender: Sender,
+    repo: Repository,
+    store: ClaimedRows,
+    row_id: int,
+    person: Person,
+    now: dt.datetime,
+    text: str,
+    markup: InlineKeyboardMarkup | None = None,
+) -> Message | str:
+    """Send a claimed row's message. The message when it went out; otherwise the row's end, recorded and
+    committed: :data:`UNREACHABLE` (the person blocked the bot, now marked) or :data:`DROPPED` (the platform
+    refused the message). Any other platform error puts the row back for the next sweep and is raised —
+    flood control has already retried it."""
+    try:
+        return await sender.bot.send_message(person.platform_user_id, text, reply_markup=markup)
+    except TelegramForbiddenError:
+        await repo.mark_unreachable(person.id)
+        await store.finish(row_id, UNREACHABLE, now)
+        await repo.session.commit()
+        return UNREACHABLE
+    except TelegramBadRequest as exc:
+        log.warning("row %s refused by the platform: %s", row_id, exc)
+        await store.finish(row_id, DROPPED, now)
+        await repo.session.commit()
+        return DROPPED
+    except TelegramAPIError:
+        await store.put_back(row_id, now)
+        await repo.session.commit()
+        raise

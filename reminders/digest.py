@@ -18,7 +18,6 @@ import asyncio
 import datetime as dt
 import logging
 
-from aiogram.exceptions import TelegramAPIError, TelegramBadRequest, TelegramForbiddenError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from council.clock import Clock
@@ -29,7 +28,7 @@ from storage.digests import DigestRow
 from storage.reminders import DROPPED, SENT, UNREACHABLE
 from storage.repository import Repository
 
-from .delivery import CONCURRENCY, LEASE, SEND_BATCH, DeliveryReport, Sender
+from .delivery import CONCURRENCY, LEASE, SEND_BATCH, DeliveryReport, Sender, send_claimed
 from .digest_card import DUE_SOON, ITEMS, digest_text
 from .planning import MORNING, defer_for_quiet_hours, in_quiet_hours
 
@@ -115,23 +114,11 @@ async def _send_one(sender: Sender, row: DigestRow, now: dt.datetime, report: De
         lapsed = await repo.lists.lapsed_between(scope, since, now, ITEMS)
         with sender.i18n.context(), sender.i18n.use_locale(person.language):
             text = digest_text(row.day, now, due_soon, overdue, lapsed)
-            try:
-                message = await sender.bot.send_message(person.platform_user_id, text)
-            except TelegramForbiddenError:
-                await repo.mark_unreachable(person.id)
-                await store.finish(row.id, UNREACHABLE, now)
-                await session.commit()
-                return
-            except TelegramBadRequest as exc:
-                log.warning("digest %s refused by the platform: %s", row.id, exc)
-                await store.finish(row.id, DROPPED, now)
-                await session.commit()
+            message = await send_claimed(sender, repo, store, row.id, person, now, text)
+        if isinstance(message, str):  # not sent; the row's end is recorded
+            if message == DROPPED:
                 report.digests_skipped.append(row.id)
-                return
-            except TelegramAPIError:
-                await store.put_back(row.id, now)
-                await session.commit()
-                raise
+            return
         await store.finish(row.id, SENT, now, message.message_id)
         await session.commit()
         report.digests.append(row.id)
