@@ -21,13 +21,14 @@ from reminders import buttons as reminder_buttons
 from reminders.delivery import DeliveryReport
 from reminders.scheduler import start_sweeps
 from reminders.sweep import SweepContext, SweepReport, digests, sweep
+from storage.changes import ChangeListener
 from storage.db import create_engine, session_factory
 from storage.fsm import SqlStorage
 from storage.migrate import upgrade_async
 from storage.repository import Repository
 
 from .i18n import CatalogueI18n, make_i18n
-from .middlewares import ChatOrderedDispatcher, ContextMiddleware, run_magic_filters_inline
+from .middlewares import ChatOrderedDispatcher, ContextMiddleware, run_magic_filters_inline, streamline
 from .outgoing import FloodControl, bulk
 from .platform import make_session
 from .settings import Settings
@@ -60,6 +61,7 @@ def build_dispatcher(
     dispatcher.include_router(reminder_buttons.make_router())
     dispatcher.include_router(build_router())
     run_magic_filters_inline(dispatcher)
+    streamline(dispatcher)
     return dispatcher
 
 
@@ -87,6 +89,7 @@ class Application:
         self._sweep_lock = asyncio.Lock()
         self._sweep_tasks: set[asyncio.Task[SweepReport]] = set()
         self._blocked_tasks: set[asyncio.Task[None]] = set()
+        self._changes = ChangeListener(self.engine)
 
     async def _on_blocked(self, chat_id: int) -> None:
         # In a task of its own: the failed call's caller may hold the database's write lock (SQLite).
@@ -113,6 +116,14 @@ class Application:
                     await session.commit()
         except Exception:
             log.exception("could not report that user %s blocked the bot", user_id)
+
+    async def watch_changes(self) -> None:
+        """PostgreSQL: listen for other processes' commits (see :mod:`storage.changes`), so that status cards
+        may be kept in memory; nothing to do on SQLite. :meth:`start` calls it."""
+        await self._changes.start()
+
+    async def stop_watching(self) -> None:
+        await self._changes.stop()
 
     async def prepare(self, *, migrate: bool) -> None:
         """Migrate (when asked), learn the bot's username, drop any webhook, publish the default menu."""
@@ -178,6 +189,7 @@ class Application:
         """Prepare, catch up on what fell due while the bot was down (one sweep), start polling in the
         background and the periodic sweep."""
         await self.prepare(migrate=migrate)
+        await self.watch_changes()
         try:
             await self.sweep_now()
         except Exception:
@@ -214,6 +226,7 @@ class Application:
             self._polling = None
         await self.bot.session.close()
         await self.dispatcher.storage.close()
+        await self.stop_watching()
         await self.engine.dispose()
 
     async def run_forever(self, *, migrate: bool) -> None:

@@ -15,6 +15,7 @@ from enum import StrEnum
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.orm import aliased
 
 from council.review import ConflictGrounds, GroundsKind, Vote, VoteChoice
@@ -23,7 +24,7 @@ from council.scope import BindingLike, CouncilPlace, Scope, scope_of
 from council.status import Status
 from council.submission import Category, Votes
 
-from . import people_cache
+from . import changes, people_cache
 from .models import (
     Board,
     BoardVote,
@@ -119,6 +120,17 @@ def scope_condition(scope: Scope) -> sa.ColumnElement[bool]:
         if codes:
             parts.append(column.in_(sorted(codes)))
     return sa.or_(*parts) if parts else sa.false()
+
+
+#: Of each database (engine), the card facts found per (scope, tracking code) — ``(None, resolution id)`` for
+#: :meth:`StatusStore.card_facts` — each tagged with :func:`storage.changes.state` as it was before the read:
+#: served only while that state is unchanged (nothing committed since, here or by another process), so the
+#: answer is what the query would return now. ``None`` (nothing found in scope) is kept too. Least recently
+#: stored dropped beyond ``FACTS_KEPT``.
+_facts: weakref.WeakKeyDictionary[Any, dict[tuple[Scope | None, int | str], tuple[Any, CardFacts | None]]] = (
+    weakref.WeakKeyDictionary()
+)
+FACTS_KEPT = 50_000
 
 
 #: The statements of :meth:`StatusStore.card_facts` (key ``None``) and ``card_facts_by_code`` (key: the
@@ -260,16 +272,24 @@ class StatusStore(RepositoryPart):
     async def card_facts(self, resolution_id: int) -> CardFacts | None:
         """The resolution, its newest version and its council's place in one round trip (the card used to
         read the resolution twice and its version apart), as plain columns, not ORM objects."""
+        key = (None, resolution_id)
+        tag, kept = self._kept_facts(key)
+        if kept is not None:
+            return kept[1]
         statement = _FACTS_STATEMENTS.get(None)
         if statement is None:
             statement = _FACTS_STATEMENTS[None] = _facts_statement(Resolution.id == sa.bindparam("key"))
-        return await self._card_facts(statement, resolution_id)
+        return self._keep_facts(key, tag, await self._card_facts(statement, resolution_id))
 
     async def card_facts_by_code(self, tracking_code: str, scope: Scope) -> CardFacts | None:
         """:meth:`card_facts` of the resolution with ``tracking_code`` if it is within ``scope``: the
         look-up of :meth:`by_tracking_code` and the card's facts in one round trip."""
         if scope.empty:
             return None
+        key = (scope, tracking_code)
+        tag, kept = self._kept_facts(key)
+        if kept is not None:
+            return kept[1]
         statement = _FACTS_STATEMENTS.get(scope)
         if statement is None:
             if len(_FACTS_STATEMENTS) >= STATEMENTS_KEPT:
@@ -277,7 +297,30 @@ class StatusStore(RepositoryPart):
             statement = _FACTS_STATEMENTS[scope] = _facts_statement(
                 Resolution.tracking_code == sa.bindparam("key"), scope_condition(scope)
             )
-        return await self._card_facts(statement, tracking_code)
+        return self._keep_facts(key, tag, await self._card_facts(statement, tracking_code))
+
+    def _kept_facts(
+        self, key: tuple[Scope | None, int | str]
+    ) -> tuple[Any, tuple[Any, CardFacts | None] | None]:
+        """The state to tag a read with (see ``_facts``), and what is kept for ``key`` if still valid."""
+        engine = self.session.bind
+        tag = changes.state(engine) if isinstance(engine, AsyncEngine) else None
+        if tag is None:
+            return None, None
+        kept = _facts.get(engine, {}).get(key)
+        return tag, kept if kept is not None and kept[0] == tag else None
+
+    def _keep_facts(
+        self, key: tuple[Scope | None, int | str], tag: Any, facts: CardFacts | None
+    ) -> CardFacts | None:
+        if tag is None or (self.session.in_transaction() and self.session.info.get(changes.WROTE)):
+            # Nothing known, or read inside a unit of work that wrote: it may see what is not committed yet.
+            return facts
+        kept = _facts.setdefault(self.session.bind, {})
+        if key not in kept and len(kept) >= FACTS_KEPT:
+            del kept[next(iter(kept))]
+        kept[key] = (tag, facts)
+        return facts
 
     async def _card_facts(self, statement: sa.Executable, key: int | str) -> CardFacts | None:
         row = (await self.session.execute(statement, {"key": key})).first()
