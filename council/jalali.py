@@ -7,6 +7,7 @@ calendar. Parsing accepts Persian, Arabic-Indic or ASCII digits and ``/``, ``-``
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from typing import Literal
 from zoneinfo import ZoneInfo
@@ -75,7 +76,13 @@ def jalali_to_gregorian(year: int, month: int, day: int) -> dt.date:
 
 def gregorian_to_jalali(date: dt.date) -> tuple[int, int, int]:
     """The Jalali ``(year, month, day)`` of a Gregorian date."""
-    j = jdatetime.date.fromgregorian(date=_plain_date(date))
+    return _jalali_of(_plain_date(date))
+
+
+@functools.lru_cache(maxsize=8192)
+def _jalali_of(date: dt.date) -> tuple[int, int, int]:
+    # jdatetime takes about 30 µs a date (it parses the locale each time); a status card shows three or more.
+    j = jdatetime.date.fromgregorian(date=date)
     return j.year, j.month, j.day
 
 

@@ -11,6 +11,7 @@ council (:meth:`Scope.covers`) and which the storage turns into a query over the
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol
@@ -75,22 +76,28 @@ def scope_of(bindings: Iterable[BindingLike], *, roles: Iterable[Role] | None = 
     Secretaries' council scopes, board people's board scopes, officials' county / province / nation scopes
     and an admin's nation scope count; a binding whose kind does not fit its role counts for nothing.
     """
-    wanted = None if roles is None else frozenset(roles)
+    # Remembered per set of bindings (a person's scope is asked for on every update they send).
+    key = tuple((b.role, b.scope_kind, b.scope_code) for b in bindings)
+    return _scope_of(key, None if roles is None else frozenset(roles))
+
+
+@functools.lru_cache(maxsize=4096)
+def _scope_of(bindings: tuple[tuple[str, str, str], ...], wanted: frozenset[Role] | None) -> Scope:
     nation = False
     units: dict[ScopeKind, set[str]] = {kind: set() for kind in ScopeKind}
-    for binding in bindings:
+    for role_name, kind_name, code in bindings:
         try:
-            role, kind = Role(binding.role), ScopeKind(binding.scope_kind)
+            role, kind = Role(role_name), ScopeKind(kind_name)
         except ValueError:
             continue
         if wanted is not None and role not in wanted:
             continue
         if role is Role.SECRETARY and kind is ScopeKind.COUNCIL:
-            units[kind].add(binding.scope_code)
+            units[kind].add(code)
         elif role in _BOARD_ROLES and kind is ScopeKind.BOARD:
-            units[kind].add(binding.scope_code)
+            units[kind].add(code)
         elif role is Role.OFFICIAL and kind in (ScopeKind.COUNTY, ScopeKind.PROVINCE):
-            units[kind].add(binding.scope_code)
+            units[kind].add(code)
         elif role in (Role.OFFICIAL, Role.ADMIN) and kind is ScopeKind.NATION:
             nation = True
     return Scope(

@@ -94,17 +94,23 @@ def language_keyboard(owner: int) -> InlineKeyboardMarkup:
 
 def status_label(status: Status | str) -> str:
     """The Persian (or English) label of a resolution's status (DESIGN §2 vocabulary)."""
-    labels = {
-        Status.UNDER_REVIEW: _("under review"),
-        Status.ENFORCEABLE: _("enforceable"),
-        Status.ENFORCEABLE_LAPSED: _("enforceable (review window lapsed)"),
-        Status.OBJECTED: _("objected by the conformity board"),
-        Status.REVOKED: _("revoked"),
-        Status.ESCALATED: _("referred to the dispute authority"),
-        Status.UPHELD: _("finally upheld"),
-        Status.ANNULLED: _("annulled"),
-    }
-    return labels[Status(status)]
+    # One translation looked up, not all eight (a status card asks for several labels).
+    status = Status(status)
+    if status is Status.UNDER_REVIEW:
+        return _("under review")
+    if status is Status.ENFORCEABLE:
+        return _("enforceable")
+    if status is Status.ENFORCEABLE_LAPSED:
+        return _("enforceable (review window lapsed)")
+    if status is Status.OBJECTED:
+        return _("objected by the conformity board")
+    if status is Status.REVOKED:
+        return _("revoked")
+    if status is Status.ESCALATED:
+        return _("referred to the dispute authority")
+    if status is Status.UPHELD:
+        return _("finally upheld")
+    return _("annulled")
 
 
 def category_label(category: Category | str) -> str:
