@@ -918,6 +918,11 @@ async def samples(url: str, count: int, seed: int) -> dict[str, Any]:
                     {"k": COUNTY_OF_OFFICIAL},
                 )
             ).all()
+            # Codes asked once each in the throughput part (a card never seen before): distinct, fresh ids.
+            asked = set(ids)
+            fresh = [i for i in rng.sample(range(1, top + 1), count * 4 + len(ids)) if i not in asked]
+            fresh = fresh[: count * 4]
+            once = await codes("r.id IN (" + ",".join(map(str, fresh)) + ")", {})
             own_numbered = (
                 await connection.execute(
                     sa.text(
@@ -956,6 +961,7 @@ async def samples(url: str, count: int, seed: int) -> dict[str, Any]:
         },
         "searches": searches,
         "throughput_codes": [rng.choice(nation) for _ in range(count * 4)],
+        "once_codes": once,
     }
 
 
@@ -977,6 +983,7 @@ async def measure(url: str, count: int, concurrency: int, seed: int, only: Seque
     picked = await samples(url, count, seed)
     with tempfile.TemporaryDirectory() as folder:
         app = make_app(url, Path(folder))
+        await app.watch_changes()  # PostgreSQL: listen for other processes' commits, as the bot does
         session = RecordingSession()
         bot = Bot("123456:BENCH", session=session)
         dp = app.dispatcher
@@ -1017,12 +1024,15 @@ async def measure(url: str, count: int, concurrency: int, seed: int, only: Seque
                 print("      slowest: " + ", ".join(f"«{text}» {t * 1000:.0f} ms" for t, text in slowest))
 
         if only and "throughput" not in only:
+            await app.stop_watching()
             await app.engine.dispose()
             return
         # Throughput: status by code from nation officials, against echo on a bare dispatcher.
         people = list(THROUGHPUT_PEOPLE)
         codes = picked["throughput_codes"]
         echo = echo_dispatcher()
+        once = list(picked["once_codes"])
+        once_rows = {1: once[: len(once) // 2], concurrency: once[len(once) // 2 :]}
         print("throughput (updates/s):")
         for inflight in (1, concurrency):
             status_updates = [text_update(people[k % inflight], code) for k, code in enumerate(codes)]
@@ -1034,12 +1044,18 @@ async def measure(url: str, count: int, concurrency: int, seed: int, only: Seque
             echo_rate = await throughput(echo, bot, echo_updates, inflight)
             status_rate = await throughput(dp, bot, status_updates, inflight)
             floor_rate = await throughput(dp, bot, floor_updates, inflight)
+            # Cold cards: codes never asked before in this run, each asked once (half of them per row).
+            fresh = once_rows[inflight]
+            once_updates = [text_update(people[k % inflight], code) for k, code in enumerate(fresh)]
+            once_rate = await throughput(dp, bot, once_updates, inflight)
             print(
                 f"  {inflight:3d} in flight: status {status_rate:8.1f}   echo {echo_rate:8.1f}"
                 f"   ratio {status_rate / echo_rate:.3f}   (app floor: fallback reply {floor_rate:8.1f},"
-                f" ratio {floor_rate / echo_rate:.3f})",
+                f" ratio {floor_rate / echo_rate:.3f}; {len(fresh)} codes asked once {once_rate:8.1f},"
+                f" ratio {once_rate / echo_rate:.3f})",
                 flush=True,
             )
+        await app.stop_watching()
         await app.engine.dispose()
 
 
