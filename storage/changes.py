@@ -34,6 +34,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import weakref
 from itertools import chain
 from typing import Any
 
@@ -189,7 +190,8 @@ class _Notified(_Watch):
         return 0 if self.listening else None
 
 
-_watches: dict[sa.Engine, _Watch] = {}
+#: Per engine (weakly: an engine disposed of and dropped takes its watch, and its open file, with it).
+_watches: weakref.WeakKeyDictionary[sa.Engine, _Watch] = weakref.WeakKeyDictionary()
 
 
 def _watch_for(engine: AsyncEngine) -> _Watch:
@@ -202,11 +204,6 @@ def _watch_for(engine: AsyncEngine) -> _Watch:
     if url.get_backend_name() == "postgresql":
         return _Notified()
     return _Watch()
-
-
-def forget(engine: AsyncEngine) -> None:
-    """Stop watching ``engine`` (it is being disposed of)."""
-    _watches.pop(engine.sync_engine, None)
 
 
 class ChangeListener:

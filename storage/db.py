@@ -9,6 +9,10 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+# Every program that makes an engine here (the bot, the command-line tools) registers the session hooks that
+# tell running bots what changed (PostgreSQL: NOTIFY council_changes from each writing transaction).
+from . import changes as _changes  # noqa: F401
+
 #: How long an SQLite writer waits for another one before "database is locked".
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
