@@ -1043,6 +1043,10 @@ async def measure(url: str, count: int, concurrency: int, seed: int, only: Seque
             gc.collect()
             echo_rate = await throughput(echo, bot, echo_updates, inflight)
             status_rate = await throughput(dp, bot, status_updates, inflight)
+            # The same codes again: every card was asked before in this run (on the first row, the first
+            # pass also asked each of the ~300 distinct codes for the first time).
+            again_updates = [text_update(people[k % inflight], code) for k, code in enumerate(codes)]
+            again_rate = await throughput(dp, bot, again_updates, inflight)
             floor_rate = await throughput(dp, bot, floor_updates, inflight)
             # Cold cards: codes never asked before in this run, each asked once (half of them per row).
             fresh = once_rows[inflight]
@@ -1050,7 +1054,8 @@ async def measure(url: str, count: int, concurrency: int, seed: int, only: Seque
             once_rate = await throughput(dp, bot, once_updates, inflight)
             print(
                 f"  {inflight:3d} in flight: status {status_rate:8.1f}   echo {echo_rate:8.1f}"
-                f"   ratio {status_rate / echo_rate:.3f}   (app floor: fallback reply {floor_rate:8.1f},"
+                f"   ratio {status_rate / echo_rate:.3f}   (the same again {again_rate:8.1f},"
+                f" ratio {again_rate / echo_rate:.3f}; app floor: fallback reply {floor_rate:8.1f},"
                 f" ratio {floor_rate / echo_rate:.3f}; {len(fresh)} codes asked once {once_rate:8.1f},"
                 f" ratio {once_rate / echo_rate:.3f})",
                 flush=True,
