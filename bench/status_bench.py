@@ -17,7 +17,9 @@ prints p50 / p95 / p99 per query kind and asker: the status card by tracking cod
 within the asker's scope), «وضعیت مصوبه N شورای شهر …» by number and council name, and a free-text search of
 two Persian words; then the throughput of status-by-code updates, sequentially and with ``--concurrency``
 in flight (from as many distinct people), against a bare aiogram echo handler on a plain Dispatcher with
-the same fake bot in the same run, and the ratio; and the peak RSS.
+the same fake bot in the same run, and the ratio — a first pass, the same codes again (every card asked
+before), the application's floor (a «؟» the fallback answers) and 600 codes asked once each (cold cards);
+and the peak RSS.
 
     .venv/bin/python bench/status_bench.py                     # SQLite, cached under /tmp/council-bench
     .venv/bin/python bench/status_bench.py --postgres postgresql+asyncpg://postgres@127.0.0.1:5432/bench
