@@ -18,14 +18,12 @@ from __future__ import annotations
 import datetime as dt
 import io
 
-import pytest
 import sqlalchemy as sa
 from openpyxl import load_workbook
 from PIL import Image
 
 from bot.apiserver.state import SimMessage, SimUser
 from council.roles import Role
-from handlers import report as report_handlers
 from storage.models import Resolution
 
 from .conftest import World
@@ -330,21 +328,6 @@ async def test_an_unreadable_period_says_what_is_accepted(world: World) -> None:
             "دوره را نتوانستم بخوانم.", "پایان دوره پیش از آغاز آن است؛ تاریخ زودتر را اول بنویسید."
         )
     ]
-
-
-async def test_a_report_too_large_for_the_chat_asks_to_narrow_it(
-    world: World, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    people, _hasan = await story(world)
-    # Five resolutions stand here for the nation's million (a report reads at most MAX_RESOLUTIONS).
-    monkeypatch.setattr(report_handlers, "MAX_RESOLUTIONS", 4)
-    assert [m.content for m in await ask(world, people.omid, "/report")] == [
-        "گزارش استان سمنان ۵ مصوبه را در بر می‌گیرد؛ این برای یک گزارش در گفت‌وگو بیش از اندازه است. نام "
-        "استان یا شهرستانی را بنویسید، یا دوره کوتاه‌تری بدهید، برای نمونه /report ۱۴۰۵/۰۱/۰۱-۱۴۰۵/۰۶/۳۱"
-    ]
-    # Narrowed to a county, it fits.
-    text, _workbook, _chart = await ask_report(world, people.omid, "/report سمنان")
-    assert text.startswith("گزارش عملکرد: شهرستان سمنان\n")
 
 
 async def test_who_may_ask_and_where(world: World) -> None:
