@@ -233,6 +233,7 @@ def _statement(chosen: sa.Select[int, str, str], now: dt.datetime, sql: _Sql) ->
             sa.case((conflict, 1), else_=0).label("conflict"),
             sa.case((conflict, sql.payload_instant(payload, "reconsideration_deadline"))).label("recon"),
             sa.case((Event.kind.in_(_ANSWER_EVENTS), Event.at)).label("answered_at"),
+            _null(sa.Integer).label("current_cycle"),
         )
         .join(chosen_cte, r.rid == Event.resolution_id)
         .where(Event.kind.in_(_EVENTS), cycle.is_not(None))
@@ -248,6 +249,7 @@ def _statement(chosen: sa.Select[int, str, str], now: dt.datetime, sql: _Sql) ->
             sa.literal_column("0"),
             _null(_INSTANT),
             _null(_INSTANT),
+            _null(sa.Integer),
         )
         .join(chosen_cte, r.rid == Event.resolution_id)
         .where(Event.kind == AMENDED_EVENT, cycle.is_not(None), new_cycle.is_not(None))
@@ -261,6 +263,7 @@ def _statement(chosen: sa.Select[int, str, str], now: dt.datetime, sql: _Sql) ->
         sa.literal_column("0"),
         _null(_INSTANT),
         _null(_INSTANT),
+        r.cycle,
     )
     u = sa.union_all(from_events, reopened, current).subquery("u")
     grouped = (
@@ -273,6 +276,7 @@ def _statement(chosen: sa.Select[int, str, str], now: dt.datetime, sql: _Sql) ->
             sa.func.max(u.c.conflict).label("conflict"),
             sa.func.max(u.c.recon).label("recon"),
             sa.func.min(u.c.answered_at).label("answered_at"),
+            sa.func.max(u.c.current_cycle).label("current_cycle"),
         )
         .group_by(u.c.rid, u.c.cycle)
         .subquery("grouped")
@@ -280,8 +284,10 @@ def _statement(chosen: sa.Select[int, str, str], now: dt.datetime, sql: _Sql) ->
     g = grouped.c
     cycles = (
         sa.select(
-            *g,
-            # The resolution's latest cycle with an objection (NULL when the board never objected).
+            *(column for column in g if column.key != "current_cycle"),
+            # The resolution's current cycle, and its latest cycle with an objection (NULL when the board
+            # never objected), on each of its cycles: no join back to ``chosen`` is needed.
+            sa.func.max(g.current_cycle).over(partition_by=g.rid).label("current_cycle"),
             sa.func.max(sa.case((g.conflict == 1, g.cycle)))
             .over(partition_by=g.rid)
             .label("objection_cycle"),
@@ -296,12 +302,11 @@ def _statement(chosen: sa.Select[int, str, str], now: dt.datetime, sql: _Sql) ->
     per_rid = (
         sa.select(
             c.rid,
-            sa.func.max(sa.case((c.cycle == r.cycle, c.ruled_at))).label("ruled_at"),
+            sa.func.max(sa.case((c.cycle == c.current_cycle, c.ruled_at))).label("ruled_at"),
             sa.func.max(c.objection_cycle).label("objection_cycle"),
             sa.func.max(sa.case((latest_objection, c.recon))).label("recon"),
             sa.func.max(sa.case((latest_objection, c.answered_at))).label("answered_at"),
         )
-        .join(chosen_cte, r.rid == c.rid)
         .group_by(c.rid)
         .subquery("per_rid")
     )
@@ -382,7 +387,7 @@ def _statement(chosen: sa.Select[int, str, str], now: dt.datetime, sql: _Sql) ->
             r.board_code,
         )
         .join(chosen_cte, r.rid == c.rid)
-        .where(c.cycle >= 1, c.cycle <= r.cycle, deadline.is_not(None))
+        .where(c.cycle >= 1, c.cycle <= c.current_cycle, deadline.is_not(None))
         .subquery("owing")
     )
     w = owing.c
