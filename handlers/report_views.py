@@ -25,6 +25,8 @@ from .views import status_label
 
 #: How many councils and board members the text names; the rest are in the Excel file.
 TOP_LINES = 5
+#: The most bars a chart draws on its 1000 pixels (31 provinces; a county's councils beyond it are cut).
+CHART_BARS = 31
 UNDEFINED = "—"
 _PERSIAN_DECIMAL = "\u066b"
 # Generic leading words left out of chart labels, where space is short:
@@ -278,9 +280,11 @@ def chart_of(
     An official compares places by how often their board objects: the objection rate (in percent) per
     province when the report covers several (the nation: some thirty bars; one per county would be
     hundreds, unreadable on a phone — the counties are in the Excel file and in a province's report), per
-    county when it covers several counties of one province, per council when it covers one county,
-    leaving out places with no review closed yet (a rate of nothing says nothing). When no place has a
-    closed review, the number of resolutions per place instead. For one council, its resolutions by status.
+    county when it covers several counties of one province, per council when it covers one county (its
+    :data:`CHART_BARS` councils with the most resolutions when it has more: a hundred bars are unreadable,
+    every council is in the Excel file), leaving out places with no review closed yet (a rate of nothing
+    says nothing). When no place has a closed review, the number of resolutions per place instead. For one
+    council, its resolutions by status.
     """
     if council:
         overall = report.overall
@@ -295,6 +299,13 @@ def chart_of(
     elif len(report.counties) > 1:
         units = report.counties
         rate_title, count_title = _("Objection rate by county: {place}"), _("Resolutions by county: {place}")
+    elif len(report.councils) > CHART_BARS:
+        # A county of a hundred village councils: its busiest ones, in their usual order.
+        ranked = sorted(report.councils, key=lambda unit: (-unit.figures.total, unit.code))
+        busiest = {unit.code for unit in ranked[:CHART_BARS]}
+        units = tuple(unit for unit in report.councils if unit.code in busiest)
+        rate_title = _("Objection rate of the {n} councils with the most resolutions: {place}")
+        count_title = _("Resolutions of the {n} councils with the most resolutions: {place}")
     else:
         units = report.councils
         rate_title, count_title = (
@@ -307,6 +318,6 @@ def chart_of(
         if unit.figures.objection_rate is not None
     ]
     if rates:
-        return rates, rate_title.format(place=place), _("Objection rate (%)")
+        return rates, rate_title.format(place=place, n=_n(CHART_BARS)), _("Objection rate (%)")
     counts = [(short_name(names.get(unit.code, unit.code)), float(unit.figures.total)) for unit in units]
-    return counts, count_title.format(place=place), _("Resolutions")
+    return counts, count_title.format(place=place, n=_n(CHART_BARS)), _("Resolutions")

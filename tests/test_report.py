@@ -488,3 +488,27 @@ def test_a_nation_wide_report_fits_a_message_and_charts_provinces() -> None:
         "نرخ اعتراض هیأت تطبیق به تفکیک استان — سراسر کشور",
         "نرخ اعتراض (٪)",
     )
+
+
+def test_a_county_of_a_hundred_councils_charts_its_busiest() -> None:
+    """116 village councils in one county: the chart has the 31 with the most resolutions, in code order;
+    the text and the workbook still have them all."""
+    now = dt.datetime(2026, 12, 13, 6, 30, tzinfo=UTC)
+
+    def council(i: int) -> UnitFigures:
+        n = 10 + i % 40
+        by_status = dict.fromkeys(Status, 0) | {Status.ENFORCEABLE: n - 1, Status.OBJECTED: 1}
+        figures = Figures(n, MappingProxyType(by_status), 1, n, n, 0, 0, n - 1, 3.0, 0)
+        return UnitFigures(f"C{i:03d}", "K", figures)
+
+    councils = tuple(council(i) for i in range(116))
+    report = Report(now, councils[0].figures, (UnitFigures("K", "K", councils[0].figures),), councils, ())
+    names = {f"C{i:03d}": f"شورای اسلامی روستای شماره {i}" for i in range(116)}
+    i18n = make_i18n("fa")
+    with i18n.context(), i18n.use_locale("fa"):
+        rows, title, _ylabel = chart_of(report, names, "شهرستان شاهرود", council=False)
+    # 49 to 38 resolutions: councils 28–39 and 68–79 (i % 40 from 28 up) and 108–115; the three with 38
+    # (28, 68, 108) tie for the last two places, which go to the lower codes.
+    busiest = [*range(28, 40), *range(68, 80), *range(109, 116)]
+    assert [label for label, _ in rows] == [f"روستای شماره {i}" for i in busiest]
+    assert title == "نرخ اعتراض هیأت تطبیق در ۳۱ شورای دارای بیشترین مصوبه — شهرستان شاهرود"
