@@ -10,6 +10,7 @@ council too, and «شورای شهر شاهرود» names the council; other tie
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
@@ -108,8 +109,9 @@ async def send_report(
 ) -> None:
     """The text, then the workbook and the chart as documents; only a message when nothing was submitted.
 
-    The figures are aggregated in the database (``storage.reports``), so even the nation over every year
-    (a million resolutions) takes seconds: no report is too large to make (docs/PERFORMANCE.md, «/report»).
+    The figures are aggregated in the database (``storage.reports``) and the files drawn in a worker thread,
+    so no report is too large to make: the nation over four years (a million resolutions) stays within
+    about half a GiB and the bot keeps answering others meanwhile (docs/PERFORMANCE.md, «/report»).
     """
     result = await repo.reports.report(
         scope,
@@ -125,15 +127,16 @@ async def send_report(
         return
     await message.answer(report_text(report, names, target.name, days))
     stamp = file_stamp(now)
-    workbook = report_workbook(
-        report, workbook_labels(target.name), names, (days.first, days.last) if days else None
-    )
+    # Files are drawn in a worker thread: the nation's workbook (32,000 councils) takes seconds of CPU that
+    # would otherwise stop the bot answering everyone else meanwhile.
+    labels, period = workbook_labels(target.name), (days.first, days.last) if days else None
+    workbook = await asyncio.to_thread(report_workbook, report, labels, names, period)
     await message.answer_document(
         BufferedInputFile(workbook, filename=f"report-{stamp}.xlsx"), caption=excel_caption(target.name)
     )
     rows, title, ylabel = chart_of(report, names, target.name, council=target.council_id is not None)
     if rows:
-        chart = county_bar_chart(rows, title, ylabel)
+        chart = await asyncio.to_thread(county_bar_chart, rows, title, ylabel)
         await message.answer_document(BufferedInputFile(chart, filename=f"chart-{stamp}.png"), caption=title)
 
 

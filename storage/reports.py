@@ -251,8 +251,14 @@ def _statement(chosen: sa.Select[int, str, str], now: dt.datetime, sql: _Sql) ->
             _null(_INSTANT),
             _null(sa.Integer),
         )
-        .join(chosen_cte, r.rid == Event.resolution_id)
-        .where(Event.kind == AMENDED_EVENT, cycle.is_not(None), new_cycle.is_not(None))
+        # Amendments are few: found by kind (its index), not by probing every chosen resolution again
+        # (``+ 0`` keeps SQLite off the resolution_id index).
+        .where(
+            Event.kind == AMENDED_EVENT,
+            (Event.resolution_id + 0).in_(sa.select(r.rid)),
+            cycle.is_not(None),
+            new_cycle.is_not(None),
+        )
     )
     current = sa.select(
         r.rid,
