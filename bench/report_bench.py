@@ -1,5 +1,6 @@
-"""How long ``/report`` takes over large scopes: loading the rows (``storage.reports``), the figures
-(``council.performance``), the Excel workbook and the chart, for one county, one province and the nation.
+"""How long ``/report`` takes over large scopes: the figures aggregated in the database
+(``storage.reports``), the text, the Excel workbook and the chart the handler sends, for one county, one
+province and the nation.
 
 Runs against a database the status benchmark built (``bench/status_bench.py``: 1,000,000 resolutions with
 their events), read only::
@@ -7,8 +8,9 @@ their events), read only::
     .venv/bin/python bench/report_bench.py --sqlite /tmp/council-bench/status-1000000-0006.db
     .venv/bin/python bench/report_bench.py --postgres postgresql+asyncpg://postgres@127.0.0.1:5432/helper_c
 
-Prints, per scope: resolutions and owed votes loaded, seconds per stage, the workbook's and chart's sizes,
-and the process's peak RSS so far (the stages run smallest scope first, so each peak is that scope's).
+Prints, per scope: resolutions, councils, members and owed votes counted, seconds per stage, the text's
+length (a chat message holds 4,096 characters), the workbook's and chart's sizes, and the process's peak
+RSS so far (the stages run smallest scope first, so each peak is that scope's).
 """
 
 from __future__ import annotations
@@ -26,11 +28,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.i18n import make_i18n
 from council.clock import SystemClock
-from council.performance import build_report
 from council.scope import Scope
 from exports.chart import county_bar_chart
 from exports.excel import report_workbook
-from handlers.report_views import workbook_labels
+from handlers.report_views import chart_of, report_text, workbook_labels
 from storage.db import create_engine, session_factory
 from storage.models import Council, County, Province, Resolution
 from storage.repository import Repository
@@ -71,24 +72,23 @@ async def run(url: str) -> None:
     for label, scope in scopes:
         async with sessions() as session:
             started = time.perf_counter()
-            data = await Repository(session).reports.load(scope)
-            loaded = time.perf_counter()
-        report = build_report(data.resolutions, data.votes, now)
-        built = time.perf_counter()
-        labels = workbook_labels(label)
-        workbook = report_workbook(report, labels, data.names, None)
+            result = await Repository(session).reports.report(scope, now)
+            computed = time.perf_counter()
+        report, names = result.report, result.names
+        text = report_text(report, names, label, None)
+        workbook = report_workbook(report, workbook_labels(label), names, None)
         written = time.perf_counter()
-        chart = county_bar_chart(
-            [(data.names.get(unit.code, unit.code), unit.figures.total) for unit in report.counties[:40]],
-            label,
-            "resolutions",
-        )
+        rows, title, ylabel = chart_of(report, names, label, council=False)
+        chart = county_bar_chart(rows, title, ylabel)
         drawn = time.perf_counter()
+        owed = sum(member.due + member.pending for member in report.members)
         print(
-            f"{label}: {len(data.resolutions):,} resolutions, {len(data.votes):,} owed votes; "
-            f"load {loaded - started:.2f} s, figures {built - loaded:.2f} s, "
-            f"workbook {written - built:.2f} s ({len(workbook) / 1024:.0f} KiB), "
-            f"chart {drawn - written:.2f} s ({len(chart) / 1024:.0f} KiB); peak RSS {peak_mib():.0f} MiB",
+            f"{label}: {report.overall.total:,} resolutions, {len(report.councils):,} councils, "
+            f"{len(report.members):,} members, {owed:,} owed votes; "
+            f"report {computed - started:.2f} s, text {len(text):,} characters, "
+            f"workbook {written - computed:.2f} s ({len(workbook) / 1024:.0f} KiB), "
+            f"chart of {len(rows)} bars {drawn - written:.2f} s ({len(chart) / 1024:.0f} KiB); "
+            f"total {drawn - started:.2f} s; peak RSS {peak_mib():.0f} MiB",
             flush=True,
         )
     await engine.dispose()

@@ -135,13 +135,16 @@ class MemberFigures:
 
 @dataclass(frozen=True)
 class Report:
-    """Figures overall, per county, per council and per board member, as seen at ``now`` (sorted by code)."""
+    """Figures overall, per county, per council and per board member, as seen at ``now`` (sorted by code);
+    per province too when the storage layer computed them (``storage.reports``; :func:`build_report` has no
+    provinces in its rows and leaves them empty)."""
 
     now: dt.datetime
     overall: Figures
     counties: tuple[UnitFigures, ...]
     councils: tuple[UnitFigures, ...]
     members: tuple[MemberFigures, ...]
+    provinces: tuple[UnitFigures, ...] = ()
 
 
 def figures(rows: Iterable[ResolutionRow], now: dt.datetime) -> Figures:

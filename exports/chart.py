@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import math
+import threading
 from collections.abc import Sequence
 
 import matplotlib
@@ -27,6 +28,8 @@ BAR_COLOR = "#2f6f9f"
 # Beyond this many bars the labels are slanted so that they do not run into each other.
 _UPRIGHT_LABELS = 12
 _PERSIAN_DECIMAL = "\u066b"
+# Charts may be drawn in worker threads; matplotlib's rc_context changes process-wide settings.
+_DRAWING = threading.Lock()
 
 
 def has_text_shaping() -> bool:
@@ -48,7 +51,7 @@ def county_bar_chart(rows: Sequence[tuple[str, float]], title: str, ylabel: str)
     right. Axis ticks and the value over each bar are in Persian digits; ``title`` and ``ylabel`` come
     from the caller (the message catalogue).
     """
-    with matplotlib.rc_context({"font.family": FONT, "font.size": 12}):
+    with _DRAWING, matplotlib.rc_context({"font.family": FONT, "font.size": 12}):
         figure = county_bar_figure(rows, title, ylabel)
         output = io.BytesIO()
         figure.savefig(output, format="png", dpi=DPI, metadata={"Software": None})

@@ -48,6 +48,9 @@ LABEL_KEYS: tuple[str, ...] = (
     "col.votes_on_time_rate",
 )
 
+#: The words a report with figures for several provinces also needs (its provinces sheet).
+PROVINCE_LABEL_KEYS: tuple[str, ...] = ("sheet.provinces",)
+
 _PERCENT = "0.0%"
 _ONE_DECIMAL = "0.0"
 _MIN_WIDTH, _MAX_WIDTH = 8, 60
@@ -63,14 +66,17 @@ def report_workbook(
     names: Mapping[str, str] | None = None,
     period: tuple[dt.date, dt.date] | None = None,
 ) -> bytes:
-    """The report as an ``.xlsx`` file: a summary sheet, then counties, councils and board members.
+    """The report as an ``.xlsx`` file: a summary sheet, then provinces (when the report has figures for
+    several), counties, councils and board members.
 
-    ``labels`` must have every key of :data:`LABEL_KEYS`; ``names`` maps county, council and member codes
+    ``labels`` must have every key of :data:`LABEL_KEYS` (and of :data:`PROVINCE_LABEL_KEYS` for several
+    provinces); ``names`` maps county, council and member codes
     to the names to show (a code without a name is shown as is). ``period`` (first and last day) is shown
     on the summary sheet as Jalali dates in Persian digits, as is the report's time. Counts are numbers,
     rates are formatted as percentages; every sheet reads right to left.
     """
-    missing = [key for key in LABEL_KEYS if key not in labels]
+    several = len(report.provinces) > 1
+    missing = [key for key in (*LABEL_KEYS, *(PROVINCE_LABEL_KEYS if several else ())) if key not in labels]
     if missing:
         raise KeyError(f"labels missing: {', '.join(missing)}")
     names = names or {}
@@ -81,6 +87,17 @@ def report_workbook(
     _summary(summary, report, labels, period)
 
     figure_headers = _figure_headers(labels)
+    if several:
+        provinces = book.create_sheet(labels["sheet.provinces"])
+        _table(
+            provinces,
+            [labels["col.code"], labels["col.name"], *figure_headers],
+            [
+                [unit.code, names.get(unit.code, unit.code), *_figure_cells(unit.figures)]
+                for unit in report.provinces
+            ],
+            _figure_formats(3),
+        )
     county_rows = report.counties
     counties = book.create_sheet(labels["sheet.counties"])
     _table(

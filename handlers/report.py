@@ -10,6 +10,7 @@ council too, and «شورای شهر شاهرود» names the council; other tie
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
@@ -21,7 +22,6 @@ from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from council.clock import Clock
 from council.jalali import JalaliParseError
 from council.matching import Ambiguous, NotFound, Resolved, resolve_unit
-from council.performance import build_report
 from council.queries import DayRange, PeriodKind, ReversedPeriod, parse_report_request, period_days
 from council.roles import Role
 from council.scope import Scope, scope_of
@@ -40,7 +40,6 @@ from .report_views import (
     nothing_text,
     refusal_text,
     report_text,
-    too_large_text,
     which_place_keyboard,
     which_place_text,
     workbook_labels,
@@ -51,9 +50,6 @@ from .views import scope_name
 #: Who may ask for a report, and over what: their own bindings of these roles.
 REPORT_ROLES = (Role.OFFICIAL, Role.ADMIN, Role.BOARD_SECRETARY)
 COUNTY, COUNCIL = "county", "council"
-#: The most resolutions one report reads (a province over years is ~100,000; the nation ~1,000,000). Beyond
-#: it the asker names a province or county, or a shorter period (docs/PERFORMANCE.md, «/report»).
-MAX_RESOLUTIONS = 300_000
 
 
 @dataclass(frozen=True)
@@ -111,33 +107,36 @@ def target_of(kind: str, unit: int, units: ReportUnits) -> Target | None:
 async def send_report(
     message: Message, repo: Repository, scope: Scope, target: Target, days: DayRange | None, now: dt.datetime
 ) -> None:
-    """The text, then the workbook and the chart as documents; only a message when nothing was submitted."""
-    asked: dict[str, Any] = {
-        "county_code": target.county_code,
-        "council_ids": None if target.council_id is None else [target.council_id],
-        "start": days.start if days else None,
-        "end": days.end if days else None,
-    }
-    if (count := await repo.reports.count(scope, **asked)) > MAX_RESOLUTIONS:
-        # A nation-wide report of every year would take the better part of a minute and gigabytes.
-        await message.answer(too_large_text(target.name, count))
-        return
-    data = await repo.reports.load(scope, **asked)
-    if not data.resolutions:
+    """The text, then the workbook and the chart as documents; only a message when nothing was submitted.
+
+    The figures are aggregated in the database (``storage.reports``) and the files drawn in a worker thread,
+    so no report is too large to make: the nation over four years (a million resolutions) stays within
+    about half a GiB and the bot keeps answering others meanwhile (docs/PERFORMANCE.md, «/report»).
+    """
+    result = await repo.reports.report(
+        scope,
+        now,
+        county_code=target.county_code,
+        council_ids=None if target.council_id is None else [target.council_id],
+        start=days.start if days else None,
+        end=days.end if days else None,
+    )
+    report, names = result.report, result.names
+    if not report.overall.total:
         await message.answer(nothing_text(target.name, days))
         return
-    report = build_report(data.resolutions, data.votes, now)
-    await message.answer(report_text(report, data.names, target.name, days))
+    await message.answer(report_text(report, names, target.name, days))
     stamp = file_stamp(now)
-    workbook = report_workbook(
-        report, workbook_labels(target.name), data.names, (days.first, days.last) if days else None
-    )
+    # Files are drawn in a worker thread: the nation's workbook (32,000 councils) takes seconds of CPU that
+    # would otherwise stop the bot answering everyone else meanwhile.
+    labels, period = workbook_labels(target.name), (days.first, days.last) if days else None
+    workbook = await asyncio.to_thread(report_workbook, report, labels, names, period)
     await message.answer_document(
         BufferedInputFile(workbook, filename=f"report-{stamp}.xlsx"), caption=excel_caption(target.name)
     )
-    rows, title, ylabel = chart_of(report, data.names, target.name, council=target.council_id is not None)
+    rows, title, ylabel = chart_of(report, names, target.name, council=target.council_id is not None)
     if rows:
-        chart = county_bar_chart(rows, title, ylabel)
+        chart = await asyncio.to_thread(county_bar_chart, rows, title, ylabel)
         await message.answer_document(BufferedInputFile(chart, filename=f"chart-{stamp}.png"), caption=title)
 
 

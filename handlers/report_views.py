@@ -18,18 +18,20 @@ from council.performance import Figures, MemberFigures, Report, UnitFigures
 from council.queries import DayRange
 from council.status import Status
 from council.text import one_decimal, to_persian_digits
-from exports.excel import LABEL_KEYS
+from exports.excel import LABEL_KEYS, PROVINCE_LABEL_KEYS
 
 from .callbacks import ReportCallback
 from .views import status_label
 
 #: How many councils and board members the text names; the rest are in the Excel file.
 TOP_LINES = 5
+#: The most bars a chart draws on its 1000 pixels (31 provinces; a county's councils beyond it are cut).
+CHART_BARS = 31
 UNDEFINED = "—"
 _PERSIAN_DECIMAL = "\u066b"
 # Generic leading words left out of chart labels, where space is short:
-# «شورای اسلامی شهر سمنان» → «شهر سمنان».
-_GENERIC_PREFIXES = ("شورای اسلامی ", "شهرستان ")
+# «شورای اسلامی شهر سمنان» → «شهر سمنان», «استان سمنان» → «سمنان».
+_GENERIC_PREFIXES = ("شورای اسلامی ", "شهرستان ", "استان ")
 
 
 def decimal_text(value: float) -> str:
@@ -119,14 +121,6 @@ def nothing_text(place: str, days: DayRange | None) -> str:
     )
 
 
-def too_large_text(place: str, count: int) -> str:
-    """More resolutions than one report reads: narrow the place or the period."""
-    return _(
-        "A report of {place} would cover {count} resolutions, too many for one report in the chat. Name a "
-        "province or county, or give a shorter period, e.g. /report 1405/01/01-1405/06/31."
-    ).format(place=place, count=_n(count))
-
-
 def _figure_lines(figures: Figures) -> list[str]:
     lines = [_("Resolutions: {total}").format(total=_n(figures.total))]
     lines.extend(
@@ -177,15 +171,18 @@ def _more_line(shown: int, total: int) -> list[str]:
 
 
 def report_text(report: Report, names: Mapping[str, str], place: str, days: DayRange | None) -> str:
-    """The summary: overall figures, per county (when several), the busiest councils and the board members
-    with the most votes due."""
+    """The summary: overall figures, per province (when several) or else per county (when several), the
+    busiest councils and the board members with the most votes due."""
     head = [
         _("Performance report: {place}").format(place=place),
         _("Period: {period}").format(period=period_text(days)),
         _("As of {now}").format(now=format_jalali_datetime(report.now)),
     ]
     parts = ["\n".join(head), "\n".join(_figure_lines(report.overall))]
-    if len(report.counties) > 1:
+    if len(report.provinces) > 1:
+        # The nation: a line per province (a line per county would be hundreds, past a message's length).
+        parts.append("\n".join([_("By province:"), *(_unit_line(unit, names) for unit in report.provinces)]))
+    elif len(report.counties) > 1:
         parts.append("\n".join([_("By county:"), *(_unit_line(unit, names) for unit in report.counties)]))
     if len(report.councils) > 1:
         busiest = sorted(report.councils, key=lambda unit: (-unit.figures.total, unit.code))[:TOP_LINES]
@@ -230,6 +227,7 @@ def workbook_labels(place: str) -> dict[str, str]:
     """Every label :func:`exports.excel.report_workbook` needs, from the catalogue."""
     labels = {
         "sheet.summary": _("Summary"),
+        "sheet.provinces": _("Provinces"),
         "sheet.counties": _("Counties"),
         "sheet.councils": _("Councils"),
         "sheet.members": _("Board members"),
@@ -258,7 +256,7 @@ def workbook_labels(place: str) -> dict[str, str]:
         "col.votes_pending": _("Not yet due"),
         "col.votes_on_time_rate": _("On-time rate"),
     }
-    assert set(labels) == set(LABEL_KEYS)
+    assert set(labels) == {*LABEL_KEYS, *PROVINCE_LABEL_KEYS}
     return labels
 
 
@@ -280,24 +278,46 @@ def chart_of(
     """What the bar chart shows: ``(rows, title, y label)``.
 
     An official compares places by how often their board objects: the objection rate (in percent) per
-    county when the report covers several, per council when it covers one county, leaving out places with
-    no review closed yet (a rate of nothing says nothing). When no place has a closed review, the number of
-    resolutions per place instead. For one council, its resolutions by status.
+    province when the report covers several (the nation: some thirty bars; one per county would be
+    hundreds, unreadable on a phone — the counties are in the Excel file and in a province's report), per
+    county when it covers several counties of one province, per council when it covers one county (its
+    :data:`CHART_BARS` councils with the most resolutions when it has more: a hundred bars are unreadable,
+    every council is in the Excel file), leaving out places with no review closed yet (a rate of nothing
+    says nothing). When no place has a closed review, the number of resolutions per place instead. For one
+    council, its resolutions by status.
     """
     if council:
         overall = report.overall
         rows = [(status_label(s), float(n)) for s in Status if (n := overall.by_status[s])]
         return rows, _("Resolutions of {place} by status").format(place=place), _("Resolutions")
-    several = len(report.counties) > 1
-    units = report.counties if several else report.councils
+    if len(report.provinces) > 1:
+        units = report.provinces
+        rate_title, count_title = (
+            _("Objection rate by province: {place}"),
+            _("Resolutions by province: {place}"),
+        )
+    elif len(report.counties) > 1:
+        units = report.counties
+        rate_title, count_title = _("Objection rate by county: {place}"), _("Resolutions by county: {place}")
+    elif len(report.councils) > CHART_BARS:
+        # A county of a hundred village councils: its busiest ones, in their usual order.
+        ranked = sorted(report.councils, key=lambda unit: (-unit.figures.total, unit.code))
+        busiest = {unit.code for unit in ranked[:CHART_BARS]}
+        units = tuple(unit for unit in report.councils if unit.code in busiest)
+        rate_title = _("Objection rate of the {n} councils with the most resolutions: {place}")
+        count_title = _("Resolutions of the {n} councils with the most resolutions: {place}")
+    else:
+        units = report.councils
+        rate_title, count_title = (
+            _("Objection rate by council: {place}"),
+            _("Resolutions by council: {place}"),
+        )
     rates = [
         (short_name(names.get(unit.code, unit.code)), unit.figures.objection_rate * 100)
         for unit in units
         if unit.figures.objection_rate is not None
     ]
     if rates:
-        title = _("Objection rate by county: {place}") if several else _("Objection rate by council: {place}")
-        return rates, title.format(place=place), _("Objection rate (%)")
+        return rates, rate_title.format(place=place, n=_n(CHART_BARS)), _("Objection rate (%)")
     counts = [(short_name(names.get(unit.code, unit.code)), float(unit.figures.total)) for unit in units]
-    title = _("Resolutions by county: {place}") if several else _("Resolutions by council: {place}")
-    return counts, title.format(place=place), _("Resolutions")
+    return counts, count_title.format(place=place, n=_n(CHART_BARS)), _("Resolutions")

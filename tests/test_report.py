@@ -17,16 +17,20 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from types import MappingProxyType
 
-import pytest
 import sqlalchemy as sa
 from openpyxl import load_workbook
 from PIL import Image
 
 from bot.apiserver.state import SimMessage, SimUser
+from bot.i18n import make_i18n
+from council.performance import Figures, MemberFigures, Report, UnitFigures
 from council.roles import Role
-from handlers import report as report_handlers
+from council.status import Status
+from handlers.report_views import chart_of, report_text
 from storage.models import Resolution
+from storage.orgfile import load_org, parse_org_file
 
 from .conftest import World
 from .flows import Board, Submitted, board, press, texts, vote_conflict
@@ -332,19 +336,73 @@ async def test_an_unreadable_period_says_what_is_accepted(world: World) -> None:
     ]
 
 
-async def test_a_report_too_large_for_the_chat_asks_to_narrow_it(
-    world: World, monkeypatch: pytest.MonkeyPatch
-) -> None:
+QOM = """
+province | QOM | استان قم
+county   | QOM-QOM | شهرستان قم | province=QOM
+board    | B-QOM | هیأت تطبیق مصوبات شوراهای شهرستان قم | county=QOM-QOM | seats=3
+council  | C-QOM-QOM | شورای اسلامی شهر قم | kind=city | county=QOM-QOM | board=B-QOM | members=9
+"""
+
+
+async def test_the_nation_is_reported_by_province(world: World) -> None:
+    """However many resolutions (no report is too large since the figures are summed in the database), a
+    report of several provinces is for a phone: a line per province in the text, a provinces sheet first
+    in the workbook (counties and councils follow), and a chart of some thirty provinces rather than of
+    hundreds of counties."""
     people, _hasan = await story(world)
-    # Five resolutions stand here for the nation's million (a report reads at most MAX_RESOLUTIONS).
-    monkeypatch.setattr(report_handlers, "MAX_RESOLUTIONS", 4)
-    assert [m.content for m in await ask(world, people.omid, "/report")] == [
-        "گزارش استان سمنان ۵ مصوبه را در بر می‌گیرد؛ این برای یک گزارش در گفت‌وگو بیش از اندازه است. نام "
-        "استان یا شهرستانی را بنویسید، یا دوره کوتاه‌تری بدهید، برای نمونه /report ۱۴۰۵/۰۱/۰۱-۱۴۰۵/۰۶/۳۱"
+    async with world.repo_session() as session:
+        await load_org(session, parse_org_file(QOM))
+        await session.commit()
+    qom = world.person(1003, "مریم")
+    await world.enrol(qom, Role.SECRETARY, "C-QOM-QOM")
+    # Approved on 09/01 and submitted on 09/22: late; under review, so no closed review in Qom.
+    await submit(world, qom)
+    admin = world.person(4001, "مدیر")
+    await world.enrol(admin, Role.ADMIN, "IR")
+
+    text, workbook, chart = await ask_report(world, admin, "/report")
+    assert text == (
+        HEAD.format(place="سراسر کشور", period=ALL)
+        + "مصوبات: ۶\n"
+        "  • در حال بررسی: ۲\n"
+        "  • لازم‌الاجرا: ۱\n"
+        "  • لازم‌الاجرا (انقضای مهلت): ۲\n"
+        "  • ارجاع به مرجع حل اختلاف: ۱\n"
+        "نرخ اعتراض: ۲۵٫۰٪ (۱ از ۴ بررسیِ پایان‌یافته)\n"
+        "ارسال به‌موقع: ۴؛ با تأخیر: ۲\n"
+        "بررسی‌های منقضی‌شده بدون رأی هیأت: ۲\n"
+        "میانه زمان تا رأی هیأت: ۲٫۱ روز\n"
+        "پاسخ‌های معوق به اعتراض: ۱\n\n"
+        "به تفکیک استان:\n"
+        "• استان قم: ۱ مصوبه، اعتراض —، تأخیر ۱، انقضا ۰\n"
+        "• استان سمنان: ۵ مصوبه، اعتراض ۲۵٫۰٪، تأخیر ۱، انقضا ۲\n\n"
+        "شوراهای دارای بیشترین مصوبه:\n"
+        "• شورای اسلامی شهر سمنان: ۴ مصوبه، اعتراض ۳۳٫۳٪، تأخیر ۱، انقضا ۱\n"
+        "• شورای اسلامی شهر قم: ۱ مصوبه، اعتراض —، تأخیر ۱، انقضا ۰\n"
+        "• شورای اسلامی شهر شاهرود: ۱ مصوبه، اعتراض ۰٫۰٪، تأخیر ۰، انقضا ۱\n\n"
+        + MEMBERS
+        + DETAILS
+    )
+    # Only Semnan has a closed review: the chart has its bar alone (Qom's rate would say nothing).
+    assert texts(world, admin)[-2:] == [
+        "گزارش عملکرد سراسر کشور (اکسل)",
+        "نرخ اعتراض هیأت تطبیق به تفکیک استان — سراسر کشور",
     ]
-    # Narrowed to a county, it fits.
-    text, _workbook, _chart = await ask_report(world, people.omid, "/report سمنان")
-    assert text.startswith("گزارش عملکرد: شهرستان سمنان\n")
+    check_png(chart)
+    book = load_workbook(io.BytesIO(workbook))
+    assert book.sheetnames == ["خلاصه", "استان‌ها", "شهرستان‌ها", "شوراها", "اعضای هیأت"]
+    provinces = book["استان‌ها"]
+    assert [cell.value for cell in provinces[1]] == ["کد", "نام", *FIGURE_HEADERS]
+    assert [[cell.value for cell in row][:4] for row in provinces.iter_rows(min_row=2)] == [
+        ["QOM", "استان قم", 1, 1],
+        ["SMN", "استان سمنان", 5, 1],
+    ]
+    assert [c.value for c in book["شهرستان‌ها"]["A"]] == ["کد", "QOM-QOM", "SMN-SHR", "SMN-SMN"]
+
+    # The province's official still gets Semnan by county, with no provinces sheet.
+    text, workbook, _chart = await ask_report(world, people.omid, "/report")
+    assert text == HEAD.format(place="استان سمنان", period=ALL) + PROVINCE_FIGURES + MEMBERS + DETAILS
+    assert "استان‌ها" not in load_workbook(io.BytesIO(workbook)).sheetnames
 
 
 async def test_who_may_ask_and_where(world: World) -> None:
@@ -381,3 +439,76 @@ async def test_who_may_ask_and_where(world: World) -> None:
     await world.enrol(admin, Role.ADMIN, "IR")
     text, _, _ = await ask_report(world, admin, "/report")
     assert text.startswith(HEAD.format(place="سراسر کشور", period=ALL) + "مصوبات: ۵\n")
+
+
+# The 31 provinces of Iran, by the names an official knows them.
+PROVINCE_NAMES = (
+    "آذربایجان شرقی،آذربایجان غربی،اردبیل،اصفهان،البرز،ایلام،بوشهر،تهران،چهارمحال و بختیاری،خراسان جنوبی،"
+    "خراسان رضوی،خراسان شمالی،خوزستان،زنجان،سمنان،سیستان و بلوچستان،فارس،قزوین،قم،کردستان،کرمان،"
+    "کرمانشاه،کهگیلویه و بویراحمد،گلستان،گیلان،لرستان،مازندران،مرکزی،هرمزگان،همدان،یزد"
+).split("،")
+
+
+def test_a_nation_wide_report_fits_a_message_and_charts_provinces() -> None:
+    """A million resolutions in 31 provinces, 429 counties and 32,000 councils: the text names the provinces
+    (not the counties) and still fits one chat message of 4,096 characters; the chart has 31 bars."""
+    now = dt.datetime(2026, 12, 13, 6, 30, tzinfo=UTC)
+
+    def busy(n: int) -> Figures:
+        lapsed = n // 3
+        by_status = dict.fromkeys(Status, 0)
+        by_status |= {Status.ENFORCEABLE: n - lapsed, Status.ENFORCEABLE_LAPSED: lapsed}
+        return Figures(
+            n, MappingProxyType(by_status), n // 7, n, n - n // 11, n // 11, lapsed, n - lapsed, 5.35, n // 50
+        )
+
+    provinces = tuple(UnitFigures(f"P{i:02d}", f"P{i:02d}", busy(32_258 + i)) for i in range(31))
+    counties = tuple(UnitFigures(f"K{i:03d}", f"K{i:03d}", busy(2_331)) for i in range(429))
+    councils = tuple(UnitFigures(f"C{i:05d}", f"K{i % 429:03d}", busy(31)) for i in range(32_000))
+    members = tuple(MemberFigures(str(i), 2_000, 1_900, 50, 50, 3) for i in range(1_287))
+    report = Report(now, busy(1_000_000), counties, councils, members, provinces)
+    names = {f"P{i:02d}": f"استان {name}" for i, name in enumerate(PROVINCE_NAMES)}
+    names |= {f"K{i:03d}": f"شهرستان شماره {i}" for i in range(429)}
+    names |= {f"C{i:05d}": f"شورای اسلامی روستای شماره {i}" for i in range(32_000)}
+    names |= {str(i): f"عضو هیأت شماره {i}" for i in range(1_287)}
+    i18n = make_i18n("fa")
+    with i18n.context(), i18n.use_locale("fa"):
+        text = report_text(report, names, "سراسر کشور", None)
+        rows, title, ylabel = chart_of(report, names, "سراسر کشور", council=False)
+    lines = text.split("\n")
+    start = lines.index("به تفکیک استان:")
+    assert [line.split(":")[0] for line in lines[start + 1 : start + 32]] == [
+        f"• استان {name}" for name in PROVINCE_NAMES
+    ]
+    assert not any("شهرستان شماره" in line for line in lines)
+    assert len(text) <= 4096
+    assert (len(rows), rows[0], title, ylabel) == (
+        31,
+        ("آذربایجان شرقی", 100 * busy(32_258).objection_rate),
+        "نرخ اعتراض هیأت تطبیق به تفکیک استان — سراسر کشور",
+        "نرخ اعتراض (٪)",
+    )
+
+
+def test_a_county_of_a_hundred_councils_charts_its_busiest() -> None:
+    """116 village councils in one county: the chart has the 31 with the most resolutions, in code order;
+    the text and the workbook still have them all."""
+    now = dt.datetime(2026, 12, 13, 6, 30, tzinfo=UTC)
+
+    def council(i: int) -> UnitFigures:
+        n = 10 + i % 40
+        by_status = dict.fromkeys(Status, 0) | {Status.ENFORCEABLE: n - 1, Status.OBJECTED: 1}
+        figures = Figures(n, MappingProxyType(by_status), 1, n, n, 0, 0, n - 1, 3.0, 0)
+        return UnitFigures(f"C{i:03d}", "K", figures)
+
+    councils = tuple(council(i) for i in range(116))
+    report = Report(now, councils[0].figures, (UnitFigures("K", "K", councils[0].figures),), councils, ())
+    names = {f"C{i:03d}": f"شورای اسلامی روستای شماره {i}" for i in range(116)}
+    i18n = make_i18n("fa")
+    with i18n.context(), i18n.use_locale("fa"):
+        rows, title, _ylabel = chart_of(report, names, "شهرستان شاهرود", council=False)
+    # 49 to 38 resolutions: councils 28–39 and 68–79 (i % 40 from 28 up) and 108–115; the three with 38
+    # (28, 68, 108) tie for the last two places, which go to the lower codes.
+    busiest = [*range(28, 40), *range(68, 80), *range(109, 116)]
+    assert [label for label, _ in rows] == [f"روستای شماره {i}" for i in busiest]
+    assert title == "نرخ اعتراض هیأت تطبیق در ۳۱ شورای دارای بیشترین مصوبه — شهرستان شاهرود"

@@ -1,10 +1,13 @@
-"""The performance report's rows from the database (SQLite and PostgreSQL): rulings, objections and answers
-from the event log, per-cycle review deadlines, the votes each board member owed, scope and period filters."""
+"""The performance report from the database (SQLite and PostgreSQL): rulings, objections and answers from the
+event log, per-cycle review deadlines, the votes each board member owed, scope and period filters — as rows
+(the reference computation, ``report_reference``) and as the aggregate statement ``/report`` runs, which must
+give the same figures."""
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
+from dataclasses import replace
 
 from council.clock import MovableClock
 from council.performance import ResolutionRow, VoteRow, build_report
@@ -17,6 +20,7 @@ from council.submission import Category, Votes
 from council.submitting import Draft, submit_resolution
 from storage.repository import Repository
 
+from .report_reference import Reference
 from .review_helpers import LAW, REASONING, RULES, People, amendment, seed
 
 UTC = dt.UTC
@@ -118,7 +122,7 @@ async def test_rows_come_from_the_table_and_the_event_log(
     # Amended on Saturday 1405/09/07: the new window's 14th day, 09/21, is a Saturday.
     assert amended_deadline == REVIEW_DEADLINE
 
-    data = await repo.reports.load(PROVINCE)
+    data = await Reference(repo.session).load(PROVINCE)
     assert data.resolutions == [
         ResolutionRow(
             "C-SMN-SEMNAN", "SMN-SMN", start, False, Status.ENFORCEABLE, start + 2 * DAY, REVIEW_DEADLINE
@@ -202,6 +206,11 @@ async def test_rows_come_from_the_table_and_the_event_log(
         s1: (1, 1, 0, 0),
         s2: (1, 1, 0, 0),
     }
+    # The aggregate statement /report runs gives the same figures, and the names of what it mentions.
+    result = await repo.reports.report(PROVINCE, start + 20 * DAY)
+    assert replace(result.report, provinces=()) == report
+    assert [(p.code, p.figures) for p in result.report.provinces] == [("SMN", overall)]
+    assert result.names == {**data.names, "SMN": "استان سمنان"}
 
 
 async def test_scope_county_council_and_period_limit_the_rows(
@@ -211,7 +220,7 @@ async def test_scope_county_council_and_period_limit_the_rows(
     start = clock.now()
 
     async def councils(**limits: object) -> list[tuple[str, Status]]:
-        data = await repo.reports.load(limits.pop("scope", PROVINCE), **limits)  # type: ignore[arg-type]
+        data = await Reference(repo.session).load(limits.pop("scope", PROVINCE), **limits)  # type: ignore[arg-type]
         return [(row.council_code, row.status) for row in data.resolutions]
 
     assert await councils(county_code="SMN-SHR") == [("C-SHR-SHAHRUD", Status.REVOKED)]
@@ -225,9 +234,9 @@ async def test_scope_county_council_and_period_limit_the_rows(
     # Submitted in [start + 1 day, …): only the late one; [start, start + 1 day): the first four.
     assert await councils(start=start + DAY) == [("C-SMN-SEMNAN", Status.UNDER_REVIEW)]
     assert len(await councils(start=start, end=start + DAY)) == 4
-    empty = await repo.reports.load(PROVINCE, start=start + 30 * DAY)
+    empty = await Reference(repo.session).load(PROVINCE, start=start + 30 * DAY)
     assert (empty.resolutions, empty.votes) == ([], [])
-    assert await repo.reports.load(Scope()) == type(empty)([], [])
+    assert await Reference(repo.session).load(Scope()) == type(empty)([], [])
     assert ids["late"] > ids["revoked"]
 
 
