@@ -21,6 +21,7 @@ from exports.chart import (
     FONT,
     HEIGHT_PX,
     WIDTH_PX,
+    chart_height,
     county_bar_chart,
     county_bar_figure,
     has_text_shaping,
@@ -293,3 +294,47 @@ def test_bars_run_right_to_left_with_persian_digits() -> None:
 @pytest.mark.parametrize(("value", "text"), [(0, "۰"), (12, "۱۲"), (12.0, "۱۲"), (2.5, "۲٫۵"), (2.25, "۲٫۳")])
 def test_persian_numbers(value: float, text: str) -> None:
     assert persian_number(value) == text
+
+
+PROVINCES = [
+    ("آذربایجان شرقی", 5.0), ("آذربایجان غربی", 12.5), ("اردبیل", 20.0), ("اصفهان", 26.0), ("البرز", 10.5),
+    ("ایلام", 18.0), ("بوشهر", 24.0), ("تهران", 8.5), ("چهارمحال و بختیاری", 16.0), ("خراسان جنوبی", 22.0),
+    ("خراسان رضوی", 6.5), ("خراسان شمالی", 14.0), ("خوزستان", 20.0), ("زنجان", 27.5), ("سمنان", 12.0),
+    ("سیستان و بلوچستان", 18.0), ("فارس", 25.5), ("قزوین", 10.0), ("قم", 16.0), ("کردستان", 23.5),
+    ("کرمان", 8.0), ("کرمانشاه", 14.0), ("کهگیلویه و بویراحمد", 21.5), ("گلستان", 6.0), ("گیلان", 12.0),
+    ("لرستان", 19.5), ("مازندران", 27.0), ("مرکزی", 10.0), ("هرمزگان", 17.5), ("همدان", 25.0), ("یزد", 8.0),
+]  # fmt: skip
+
+
+def test_thirty_one_bars_lie_down_one_name_under_another_read_from_the_right() -> None:
+    title, label = "نرخ اعتراض به تفکیک استان: کشور", "درصد"
+    data = county_bar_chart(PROVINCES, title, label)
+    assert _png_size(data) == (WIDTH_PX, chart_height(31)) == (1000, 812)
+    # Kept for a look (make screenshots): names joined, right to left, none cut at the edge.
+    if folder := os.environ.get("SCREENSHOT_DIR"):
+        Path(folder, "chart-provinces.png").write_bytes(data)
+    figure = county_bar_figure(PROVINCES, title, label)
+    figure.canvas.draw()
+    axes = figure.axes[0]
+    # The first province on top, the names on the right, the bars growing to the left.
+    shown = (name.get_text() for name in axes.get_yticklabels())
+    names = sorted(zip(axes.get_yticks(), shown, strict=True), reverse=True)
+    assert [name for _, name in names] == [name for name, _ in PROVINCES]
+    assert axes.xaxis_inverted()
+    assert axes.yaxis.get_ticks_position() == "right"
+    left, right = axes.get_xlim()
+    ticks = [tick.get_text() for tick in axes.get_xticklabels() if right <= tick.get_position()[0] <= left]
+    assert ticks == ["۰", "۴", "۸", "۱۲", "۱۶", "۲۰", "۲۴", "۲۸"]
+    assert [text.get_text() for text in axes.texts][:3] == ["۵", "۱۲٫۵", "۲۰"]
+    assert (axes.get_title(), axes.get_xlabel()) == (title, label)
+    # Room for the longest name, which matplotlib measures narrower than it is drawn.
+    renderer = figure.canvas.get_renderer()
+    drawn_ends = [
+        (box := name.get_window_extent(renderer)).x0 + 1.3 * box.width for name in axes.get_yticklabels()
+    ]
+    assert max(drawn_ends) <= WIDTH_PX
+
+
+def test_twelve_bars_still_stand_and_keep_the_fixed_size() -> None:
+    assert chart_height(12) == HEIGHT_PX
+    assert _png_size(county_bar_chart(PROVINCES[:12], "عنوان", "درصد")) == (1000, 600)
