@@ -66,6 +66,14 @@ INTERSECT_RATIO = 6
 GLANCE = 1_000
 #: The most resolution ids read from the words into the process to be looked up with the scope.
 FETCH = 3_000
+#: The most stored words one typed word may begin for the nation-wide search by periods
+#: (:meth:`ListStore._by_periods`): each is one range of the primary key per period read; a typed word that
+#: begins more is searched the other ways.
+SPREAD = 64
+#: How many of the newest resolutions the first period of that search holds, at least.
+FIRST_PERIOD = 1_000
+#: How many times the time already walked a further period may span, at most.
+GROWTH = 8
 #: Default caps of the counted total.
 SEARCH_COUNT_CAP = 50
 LIST_COUNT_CAP = 1000
@@ -170,6 +178,18 @@ def _candidates(ordered: Sequence[str], counts: dict[str, int]) -> sa.Select[int
     return sa.select(rid).where(*[_has_word(rid, prefix) for prefix in rest])
 
 
+#: The stored words that begin with a prefix, in order: a skip-scan of the primary key (one index seek per
+#: word, however many entries each has), at most ``:most + 1`` of them.
+_SPREAD = sa.text(
+    "WITH RECURSIVE spread(word, n) AS ("
+    " SELECT min(word), 1 FROM resolution_words WHERE word >= :start AND word < :stop"
+    " UNION ALL"
+    " SELECT (SELECT min(w.word) FROM resolution_words w WHERE w.word > spread.word AND w.word < :stop),"
+    " n + 1 FROM spread WHERE spread.word IS NOT NULL AND n <= :most"
+    ") SELECT word FROM spread WHERE word IS NOT NULL"
+)
+
+
 def _has_word(resolution_id: Any, prefix: str) -> sa.ColumnElement[bool]:
     """Whether the resolution ``resolution_id`` (a column) has a word beginning with ``prefix``."""
     word = aliased(ResolutionWord)
@@ -268,6 +288,9 @@ class ListStore(RepositoryPart):
         counted up to :data:`PROBE` on the indexes (a typed word is *rare* below it, *common* at it); then
         the cheapest way in is taken:
 
+        * nation-wide, by periods of submission newest first (:meth:`_by_periods`), reading only the
+          words' entries of the periods walked — unless a typed word begins more than :data:`SPREAD`
+          stored words;
         * from the words, when a word is rare and begins no more words than the scope has resolutions:
           the ids of the resolutions that have every word (:meth:`_word_ids`) are read, at most
           :data:`FETCH` of them, and only those are looked up with the scope, newest first;
@@ -291,6 +314,10 @@ class ListStore(RepositoryPart):
             if counts[prefix] == 0:
                 return EMPTY
         ordered = sorted(prefixes, key=lambda prefix: counts[prefix])
+        if scope.nation:
+            by_periods = await self._by_periods(ordered, counts, limit, cap)
+            if by_periods is not None:
+                return by_periods
         scope_filters = _scope_filters(scope, None)
         in_scope = PROBE
         if not scope.nation:
@@ -329,6 +356,115 @@ class ListStore(RepositoryPart):
                 return await self._among(ids, scope_filters, limit, cap, exact_ids=scope.nation)
         candidates = _candidates(ordered, counts)
         return await self._matches([Resolution.id.in_(candidates), *scope_filters], limit, cap)
+
+    async def _by_periods(
+        self, ordered: Sequence[str], counts: dict[str, int], limit: int, cap: int
+    ) -> Listing | None:
+        """The nation-wide search, newest first by periods of submission: each typed word is spread into
+        the stored words it begins (at most :data:`SPREAD`, else None: the other ways are taken), and
+        the resolutions submitted in a period that have every word are read from the primary key
+        ``(word, submitted_at, resolution_id)`` alone — the rarest word's entries of the period
+        intersected with those of every word less than :data:`INTERSECT_RATIO` times as frequent, the
+        rest checked per resolution left. The first period holds about the newest :data:`FIRST_PERIOD`
+        resolutions (more when the counted words promise fewer than ``cap`` matches there); each further
+        one reaches back as far as the matches found so far say ``cap + 1`` will be found, at most
+        :data:`GROWTH` times the time walked, until ``cap + 1`` are found or the oldest resolution is
+        passed. The entries read are those of the periods walked, not a word's whole list; the total is
+        exact up to ``cap``.
+        """
+        lead = counts[ordered[0]]
+        spread: dict[str, list[str]] = {}
+        for prefix in ordered:
+            if prefix != ordered[0] and counts[prefix] >= INTERSECT_RATIO * lead:
+                continue
+            words = await self._spread(prefix, SPREAD)
+            if words is None and prefix == ordered[0]:
+                return None
+            if words is not None:
+                spread[prefix] = words
+        probed = [prefix for prefix in ordered if prefix not in spread]
+        bounds = (
+            await self.session.execute(
+                sa.select(
+                    sa.select(sa.func.max(Resolution.submitted_at)).scalar_subquery(),
+                    sa.select(sa.func.min(Resolution.submitted_at)).scalar_subquery(),
+                    sa.select(sa.func.max(Resolution.id)).scalar_subquery(),
+                )
+            )
+        ).one()
+        newest: dt.datetime | None = bounds[0]
+        oldest: dt.datetime | None = bounds[1]
+        if newest is None or oldest is None:
+            return EMPTY
+        resolutions = max(int(bounds[2] or 0), 1)
+        # The share of resolutions that have every word, if the words are independent, from the words
+        # counted exactly (a word counted to PROBE may be in any number of them); none counted exactly:
+        # unknown, the first period is the shortest.
+        share = 1.0
+        for prefix in ordered:
+            if counts[prefix] < PROBE:
+                share *= min(counts[prefix] / resolutions, 1.0)
+        first = max(FIRST_PERIOD, 1.2 * (cap + 1) / share) if share < 1 else FIRST_PERIOD
+        width = (newest - oldest) * min(first / resolutions, 1.0)
+        found: list[tuple[int, dt.datetime]] = []
+        upper: dt.datetime | None = None
+        while True:
+            lower: dt.datetime | None = newest - width
+            if lower is not None and lower <= oldest:
+                lower = None
+            found += await self._in_period(spread, probed, lower, upper, cap + 1 - len(found))
+            if len(found) > cap or lower is None:
+                break
+            walked = newest - lower
+            if found:
+                # The time that should hold the matches still wanted at the rate found so far, with a
+                # margin; at least half the time walked (a round trip costs as much as thousands of
+                # entries read), at most GROWTH times it.
+                wanted = walked * (1.5 * (cap + 1 - len(found)) / len(found))
+                step = min(max(wanted, walked / 2), walked * GROWTH)
+            else:
+                step = walked * GROWTH
+            width = walked + max(step, dt.timedelta(seconds=1))
+            upper = lower
+        rows = [(rid, at, None) for rid, at in found[:limit]]
+        return Listing(await self._rows(rows), min(len(found), cap), len(found) > cap)
+
+    async def _spread(self, prefix: str, most: int) -> list[str] | None:
+        """The stored words that begin with ``prefix``, or None when there are more than ``most``."""
+        words = list(await self.session.scalars(_SPREAD, {"start": prefix, "stop": prefix_end(prefix), "most": most}))
+        return words if len(words) <= most else None
+
+    async def _in_period(
+        self,
+        spread: dict[str, list[str]],
+        probed: Sequence[str],
+        lower: dt.datetime | None,
+        upper: dt.datetime | None,
+        most: int,
+    ) -> list[tuple[int, dt.datetime]]:
+        """The newest ``most`` resolutions submitted in ``[lower, upper)`` (None: unbounded) that have a
+        word of each list of ``spread`` (intersected on the primary key) and a word beginning with each
+        of ``probed`` (checked per resolution), newest first."""
+        period = []
+        if lower is not None:
+            period.append(ResolutionWord.submitted_at >= lower)
+        if upper is not None:
+            period.append(ResolutionWord.submitted_at < upper)
+        arms = [
+            sa.select(ResolutionWord.submitted_at, ResolutionWord.resolution_id).where(
+                ResolutionWord.word.in_(words), *period
+            )
+            for words in spread.values()
+        ]
+        # INTERSECT and DISTINCT give each resolution once (a prefix may begin several of its words).
+        matches = (sa.intersect(*arms) if len(arms) > 1 else arms[0].distinct()).subquery()
+        rows = await self.session.execute(
+            sa.select(matches.c.resolution_id, matches.c.submitted_at)
+            .where(*[_has_word(matches.c.resolution_id, prefix) for prefix in probed])
+            .order_by(matches.c.submitted_at.desc(), matches.c.resolution_id.desc())
+            .limit(most)
+        )
+        return [(int(rid), at) for rid, at in rows]
 
     async def _newest(
         self,
