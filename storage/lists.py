@@ -70,6 +70,8 @@ FETCH = 3_000
 #: (:meth:`ListStore._by_periods`): each is one range of the primary key per period read; a typed word that
 #: begins more is searched the other ways.
 SPREAD = 64
+#: How far each word's entries are counted for that search (a fourth of :data:`PROBE`: counting reads pages).
+PERIOD_PROBE = 5_000
 #: How many of the newest resolutions the first period of that search holds, at least.
 FIRST_PERIOD = 1_000
 #: How many times the time already walked a further period may span, at most.
@@ -176,18 +178,6 @@ def _candidates(ordered: Sequence[str], counts: dict[str, int]) -> sa.Select[int
     found = (sa.intersect(*arms) if len(arms) > 1 else arms[0].distinct()).subquery()
     rid = found.c.resolution_id
     return sa.select(rid).where(*[_has_word(rid, prefix) for prefix in rest])
-
-
-#: The stored words that begin with a prefix, in order: a skip-scan of the primary key (one index seek per
-#: word, however many entries each has), at most ``:most + 1`` of them.
-_SPREAD = sa.text(
-    "WITH RECURSIVE spread(word, n) AS ("
-    " SELECT min(word), 1 FROM resolution_words WHERE word >= :start AND word < :stop"
-    " UNION ALL"
-    " SELECT (SELECT min(w.word) FROM resolution_words w WHERE w.word > spread.word AND w.word < :stop),"
-    " n + 1 FROM spread WHERE spread.word IS NOT NULL AND n <= :most"
-    ") SELECT word FROM spread WHERE word IS NOT NULL"
-)
 
 
 def _has_word(resolution_id: Any, prefix: str) -> sa.ColumnElement[bool]:
@@ -308,16 +298,16 @@ class ListStore(RepositoryPart):
         prefixes = query_words(words)
         if not prefixes or scope.empty:
             return EMPTY
+        if scope.nation:
+            by_periods = await self._by_periods(prefixes, limit, cap)
+            if by_periods is not None:
+                return by_periods
         counts: dict[str, int] = {}
         for prefix in prefixes:
             counts[prefix] = await self._word_count(prefix, PROBE)
             if counts[prefix] == 0:
                 return EMPTY
         ordered = sorted(prefixes, key=lambda prefix: counts[prefix])
-        if scope.nation:
-            by_periods = await self._by_periods(ordered, counts, limit, cap)
-            if by_periods is not None:
-                return by_periods
         scope_filters = _scope_filters(scope, None)
         in_scope = PROBE
         if not scope.nation:
@@ -357,38 +347,57 @@ class ListStore(RepositoryPart):
         candidates = _candidates(ordered, counts)
         return await self._matches([Resolution.id.in_(candidates), *scope_filters], limit, cap)
 
-    async def _by_periods(
-        self, ordered: Sequence[str], counts: dict[str, int], limit: int, cap: int
-    ) -> Listing | None:
+    async def _by_periods(self, prefixes: Sequence[str], limit: int, cap: int) -> Listing | None:
         """The nation-wide search, newest first by periods of submission: each typed word is spread into
         the stored words it begins (at most :data:`SPREAD`, else None: the other ways are taken), and
         the resolutions submitted in a period that have every word are read from the primary key
         ``(word, submitted_at, resolution_id)`` alone — the rarest word's entries of the period
         intersected with those of every word less than :data:`INTERSECT_RATIO` times as frequent, the
         rest checked per resolution left. The first period holds about the newest :data:`FIRST_PERIOD`
-        resolutions (more when the counted words promise fewer than ``cap`` matches there); each further
-        one reaches back as far as the matches found so far say ``cap + 1`` will be found, at most
-        :data:`GROWTH` times the time walked, until ``cap + 1`` are found or the oldest resolution is
+        resolutions, more when the rarest word, counted exactly, promises fewer than ``cap`` matches there;
+        each further one reaches back as far as the matches found so far say ``cap + 1`` will be found, at
+        most :data:`GROWTH` times the time walked, until ``cap + 1`` are found or the oldest resolution is
         passed. The entries read are those of the periods walked, not a word's whole list; the total is
-        exact up to ``cap``.
+        exact up to ``cap``. Round trips are few (each costs as much as thousands of entries read): one
+        spreads every word, one counts them (to :data:`PERIOD_PROBE`, and among the newest) with the
+        bounds of time, then the periods.
         """
-        lead = counts[ordered[0]]
-        spread: dict[str, list[str]] = {}
-        for prefix in ordered:
-            if prefix != ordered[0] and counts[prefix] >= INTERSECT_RATIO * lead:
-                continue
-            words = await self._spread(prefix, SPREAD)
-            if words is None and prefix == ordered[0]:
-                return None
-            if words is not None:
-                spread[prefix] = words
-        probed = [prefix for prefix in ordered if prefix not in spread]
+        spread = await self._spread(prefixes, SPREAD)
+        if spread is None:
+            return None
+        if any(not words for words in spread.values()):
+            return EMPTY
+        entries = [
+            sa.select(ResolutionWord.resolution_id).where(ResolutionWord.word.in_(words)).limit(PERIOD_PROBE)
+            for words in spread.values()
+        ]
+        counted = [
+            sa.select(sa.func.count()).select_from(each.subquery()).scalar_subquery() for each in entries
+        ]
+        # Where the newest FIRST_PERIOD resolutions begin (submissions are not spread evenly in time), and
+        # how many entries each word has among them: how frequent it is now, beyond PERIOD_PROBE too.
+        first_start = (
+            sa.select(Resolution.submitted_at)
+            .order_by(Resolution.submitted_at.desc())
+            .offset(FIRST_PERIOD)
+            .limit(1)
+            .scalar_subquery()
+        )
+        recent = [
+            sa.select(sa.func.count())
+            .where(ResolutionWord.word.in_(words), ResolutionWord.submitted_at >= first_start)
+            .scalar_subquery()
+            for words in spread.values()
+        ]
         bounds = (
             await self.session.execute(
                 sa.select(
                     sa.select(sa.func.max(Resolution.submitted_at)).scalar_subquery(),
                     sa.select(sa.func.min(Resolution.submitted_at)).scalar_subquery(),
                     sa.select(sa.func.max(Resolution.id)).scalar_subquery(),
+                    first_start,
+                    *counted,
+                    *recent,
                 )
             )
         ).one()
@@ -397,30 +406,48 @@ class ListStore(RepositoryPart):
         if newest is None or oldest is None:
             return EMPTY
         resolutions = max(int(bounds[2] or 0), 1)
-        # The share of resolutions that have every word, if the words are independent, from the words
-        # counted exactly (a word counted to PROBE may be in any number of them); none counted exactly:
-        # unknown, the first period is the shortest.
-        share = 1.0
-        for prefix in ordered:
-            if counts[prefix] < PROBE:
-                share *= min(counts[prefix] / resolutions, 1.0)
-        first = max(FIRST_PERIOD, 1.2 * (cap + 1) / share) if share < 1 else FIRST_PERIOD
-        width = (newest - oldest) * min(first / resolutions, 1.0)
+        first_lower: dt.datetime | None = bounds[3]
+        many = len(spread)
+        counts = {prefix: int(count) for prefix, count in zip(spread, bounds[4 : 4 + many], strict=True)}
+        now = {prefix: int(count) for prefix, count in zip(spread, bounds[4 + many :], strict=True)}
+        ordered = sorted(spread, key=lambda prefix: (counts[prefix], now[prefix]))
+        lead = counts[ordered[0]]
+
+        def intersect(prefix: str) -> bool:
+            # Counted to PERIOD_PROBE both may look alike: then their entries among the newest decide.
+            if now[ordered[0]] > 0 and counts[prefix] >= PERIOD_PROBE:
+                return now[prefix] < INTERSECT_RATIO * now[ordered[0]]
+            return counts[prefix] < INTERSECT_RATIO * lead
+
+        intersected = {
+            prefix: spread[prefix] for prefix in ordered if prefix == ordered[0] or intersect(prefix)
+        }
+        probed = [prefix for prefix in ordered if prefix not in intersected]
+        # The first period: the newest FIRST_PERIOD resolutions, or as many as the rarest word promises
+        # cap + 1 matches in (at most as many resolutions have every word as have the rarest — typed
+        # words are often one phrase: «آتش‌نشانی» is «اتش» and «نشانی», always together), if it is
+        # counted exactly; then its entries are few, and the time is reckoned as if evenly spread.
+        width = newest - (first_lower if first_lower is not None else oldest)
+        if lead < PERIOD_PROBE:
+            first = 1.2 * (cap + 1) * resolutions / max(lead, 1)
+            width = max(width, (newest - oldest) * min(first / resolutions, 1.0))
         found: list[tuple[int, dt.datetime]] = []
         upper: dt.datetime | None = None
         while True:
             lower: dt.datetime | None = newest - width
             if lower is not None and lower <= oldest:
                 lower = None
-            found += await self._in_period(spread, probed, lower, upper, cap + 1 - len(found))
+            got = await self._in_period(intersected, probed, lower, upper, cap + 1 - len(found))
+            found += got
             if len(found) > cap or lower is None:
                 break
             walked = newest - lower
-            if found:
-                # The time that should hold the matches still wanted at the rate found so far, with a
-                # margin; at least half the time walked (a round trip costs as much as thousands of
-                # entries read), at most GROWTH times it.
-                wanted = walked * (1.5 * (cap + 1 - len(found)) / len(found))
+            if got:
+                # The time that should hold the matches still wanted at the rate of the last period (older
+                # periods are often thinner), with a margin; at least half the time walked (a round trip
+                # costs as much as thousands of entries read), at most GROWTH times it.
+                last = upper - lower if upper is not None else walked
+                wanted = last * (1.5 * (cap + 1 - len(found)) / len(got))
                 step = min(max(wanted, walked / 2), walked * GROWTH)
             else:
                 step = walked * GROWTH
@@ -429,10 +456,34 @@ class ListStore(RepositoryPart):
         rows = [(rid, at, None) for rid, at in found[:limit]]
         return Listing(await self._rows(rows), min(len(found), cap), len(found) > cap)
 
-    async def _spread(self, prefix: str, most: int) -> list[str] | None:
-        """The stored words that begin with ``prefix``, or None when there are more than ``most``."""
-        words = list(await self.session.scalars(_SPREAD, {"start": prefix, "stop": prefix_end(prefix), "most": most}))
-        return words if len(words) <= most else None
+    async def _spread(self, prefixes: Sequence[str], most: int) -> dict[str, list[str]] | None:
+        """The stored words that begin with each of ``prefixes``, in one statement (a skip-scan of the
+        primary key: one index seek per word, however many entries each has), or None when one begins
+        more than ``most``."""
+        params: dict[str, Any] = {"most": most}
+        seeds = []
+        stops = []
+        for k, prefix in enumerate(prefixes):
+            params[f"start{k}"], params[f"stop{k}"] = prefix, prefix_end(prefix)
+            seeds.append(
+                f"SELECT {k}, (SELECT min(word) FROM resolution_words"
+                f" WHERE word >= :start{k} AND word < :stop{k}), 1"
+            )
+            stops.append(f"WHEN {k} THEN :stop{k}")
+        statement = sa.text(
+            "WITH RECURSIVE spread(k, word, n) AS ("
+            + " UNION ALL ".join(seeds)
+            + " UNION ALL SELECT k, (SELECT min(w.word) FROM resolution_words w WHERE w.word > spread.word"
+            f" AND w.word < CASE k {' '.join(stops)} END), n + 1"
+            " FROM spread WHERE spread.word IS NOT NULL AND n <= :most"
+            ") SELECT k, word FROM spread WHERE word IS NOT NULL"
+        )
+        spread: dict[str, list[str]] = {prefix: [] for prefix in prefixes}
+        for k, word in await self.session.execute(statement, params):
+            spread[prefixes[k]].append(word)
+        if any(len(words) > most for words in spread.values()):
+            return None
+        return spread
 
     async def _in_period(
         self,

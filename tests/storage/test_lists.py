@@ -167,7 +167,7 @@ async def test_the_nation_wide_search_walks_periods_newest_first_over_years(
     cap; a smaller scope the same."""
     people = await seed(repo, sample_org)
     start = clock.now() - 3 * 365 * DAY
-    monkeypatch.setattr(lists_module, "PROBE", 1)
+    monkeypatch.setattr(lists_module, "PERIOD_PROBE", 1)
     monkeypatch.setattr(lists_module, "FIRST_PERIOD", 1)
     monkeypatch.setattr(lists_module, "GROWTH", 2)
     periods = 0
@@ -240,11 +240,11 @@ async def test_the_nation_wide_search_walks_periods_newest_first_over_years(
         "نگهداری پارکینگ آبیاری",
     )
     # The words counted exactly: the first period is as long as they promise 51 matches — here all time.
-    monkeypatch.setattr(lists_module, "PROBE", 20_000)
+    monkeypatch.setattr(lists_module, "PERIOD_PROBE", 5_000)
     periods = 0
     assert seen(await lists.search(["آبیاری", "نگهداری"], NATION)) == expect(irrigation)
     assert periods == 1
-    monkeypatch.setattr(lists_module, "PROBE", 1)
+    monkeypatch.setattr(lists_module, "PERIOD_PROBE", 1)
     # A word far more frequent than the rarest is checked per resolution instead of intersected.
     monkeypatch.setattr(lists_module, "INTERSECT_RATIO", 0)
     assert seen(await lists.search(["نگهداری", "آبیاری"], NATION)) == expect(irrigation)
