@@ -353,14 +353,14 @@ class ListStore(RepositoryPart):
         the resolutions submitted in a period that have every word are read from the primary key
         ``(word, submitted_at, resolution_id)`` alone — the rarest word's entries of the period
         intersected with those of every word less than :data:`INTERSECT_RATIO` times as frequent, the
-        rest checked per resolution left. The first period holds about the newest :data:`FIRST_PERIOD`
+        rest checked per resolution left. The first period holds the newest :data:`FIRST_PERIOD`
         resolutions, more when the rarest word, counted exactly, promises fewer than ``cap`` matches there;
-        each further one reaches back as far as the matches found so far say ``cap + 1`` will be found, at
-        most :data:`GROWTH` times the time walked, until ``cap + 1`` are found or the oldest resolution is
-        passed. The entries read are those of the periods walked, not a word's whole list; the total is
-        exact up to ``cap``. Round trips are few (each costs as much as thousands of entries read): one
-        spreads every word, one counts them (to :data:`PERIOD_PROBE`, and among the newest) with the
-        bounds of time, then the periods.
+        each further one reaches back as far as the last period's rate of matches says ``cap + 1`` will be
+        found (at least half, at most :data:`GROWTH` times the time walked), until ``cap + 1`` are found or
+        the oldest resolution is passed. The entries read are those of the periods walked, not a word's
+        whole list; the total is exact up to ``cap``. Round trips are few (each costs as much as thousands
+        of entries read): one spreads every word, one counts them (to :data:`PERIOD_PROBE`, and among the
+        newest) with the bounds of time, then one per period.
         """
         spread = await self._spread(prefixes, SPREAD)
         if spread is None:
