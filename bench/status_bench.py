@@ -660,10 +660,25 @@ async def _texts(url: str, engine: Any, councils: Any, counts: Any, firsts: Any,
                 pair_keys.append(got[keep] * width + ids[keep])
     keys = np.unique(np.concatenate(pair_keys))
     del pair_keys
+    # Each row carries its resolution's submission, exactly as the resolutions' SQL stored it; rows are
+    # written in the primary key's order (word, submitted_at, resolution_id): the pairs re-keyed by each
+    # resolution's rank in submission order (oldest first, then by id).
+    by_rank = ids[np.lexsort((ids, -ago))]
+    rank = np.empty(total + 1, dtype=np.int64)
+    rank[by_rank] = np.arange(total, dtype=np.int64)
+    ranked = np.sort((keys >> 24 << 24) | rank[keys & 0xFFFFFF])
+    base = NOW.replace(microsecond=0)
+    submitted: list[Any] = [base - dt.timedelta(seconds=int(s)) for s in ago]
+    if engine.dialect.name == "sqlite":
+        # The resolutions' stored form (bench.sweep_select.instant).
+        submitted = [at.strftime("%Y-%m-%d %H:%M:%S") + ".000000" for at in submitted]
 
-    def word_rows() -> Iterable[tuple[str, int]]:
-        for key in keys.tolist():
-            yield tokens[key >> 24], key & 0xFFFFFF
+    id_of_rank = by_rank.tolist()
+
+    def word_rows() -> Iterable[tuple[str, Any, int]]:
+        for key in ranked.tolist():
+            rid = id_of_rank[key & 0xFFFFFF]
+            yield tokens[key >> 24], submitted[rid - 1], rid
 
     _check_words(titles, texts, ids, keys, tokens)
     word_indexes = _index_plan(("resolution_words",))
@@ -694,7 +709,10 @@ async def _texts(url: str, engine: Any, councils: Any, counts: Any, firsts: Any,
                 f" VALUES ({', '.join('?' * len(columns))})",
                 ((*row[:-1], row[-1].strftime(fmt)) for row in version_rows()),
             )
-            con.executemany("INSERT INTO resolution_words (word, resolution_id) VALUES (?, ?)", word_rows())
+            con.executemany(
+                "INSERT INTO resolution_words (word, submitted_at, resolution_id) VALUES (?, ?, ?)",
+                word_rows(),
+            )
             con.commit()
         finally:
             con.close()
@@ -706,13 +724,22 @@ async def _texts(url: str, engine: Any, councils: Any, counts: Any, firsts: Any,
         try:
             await con.copy_records_to_table("resolution_versions", records=version_rows(), columns=columns)
             await con.copy_records_to_table(
-                "resolution_words", records=word_rows(), columns=("word", "resolution_id")
+                "resolution_words", records=word_rows(), columns=("word", "submitted_at", "resolution_id")
             )
         finally:
             await con.close()
     async with engine.begin() as connection:
         for index in word_indexes:
             await connection.run_sync(lambda c, index=index: index.create(c))
+        # The words' submission instants are the resolutions' own (a few hundred resolutions checked).
+        checked = ",".join(str(rid) for rid in range(7, total + 1, max(total // 300, 1)))
+        differing = await connection.scalar(
+            sa.text(
+                "SELECT count(*) FROM resolution_words w JOIN resolutions r ON r.id = w.resolution_id"
+                f" WHERE w.resolution_id IN ({checked}) AND w.submitted_at <> r.submitted_at"
+            )
+        )
+        assert differing == 0, f"{differing} word rows with another submission instant than their resolution"
 
 
 def _check_words(titles: Any, texts: Any, ids: Any, keys: Any, tokens: Sequence[str]) -> None:

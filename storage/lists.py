@@ -66,6 +66,16 @@ INTERSECT_RATIO = 6
 GLANCE = 1_000
 #: The most resolution ids read from the words into the process to be looked up with the scope.
 FETCH = 3_000
+#: The most stored words one typed word may begin for the nation-wide search by periods
+#: (:meth:`ListStore._by_periods`): each is one range of the primary key per period read; a typed word that
+#: begins more is searched the other ways.
+SPREAD = 64
+#: How far each word's entries are counted for that search (a fourth of :data:`PROBE`: counting reads pages).
+PERIOD_PROBE = 5_000
+#: How many of the newest resolutions the first period of that search holds, at least.
+FIRST_PERIOD = 1_000
+#: How many times the time already walked a further period may span, at most.
+GROWTH = 8
 #: Default caps of the counted total.
 SEARCH_COUNT_CAP = 50
 LIST_COUNT_CAP = 1000
@@ -268,6 +278,9 @@ class ListStore(RepositoryPart):
         counted up to :data:`PROBE` on the indexes (a typed word is *rare* below it, *common* at it); then
         the cheapest way in is taken:
 
+        * nation-wide, by periods of submission newest first (:meth:`_by_periods`), reading only the
+          words' entries of the periods walked — unless a typed word begins more than :data:`SPREAD`
+          stored words;
         * from the words, when a word is rare and begins no more words than the scope has resolutions:
           the ids of the resolutions that have every word (:meth:`_word_ids`) are read, at most
           :data:`FETCH` of them, and only those are looked up with the scope, newest first;
@@ -285,6 +298,10 @@ class ListStore(RepositoryPart):
         prefixes = query_words(words)
         if not prefixes or scope.empty:
             return EMPTY
+        if scope.nation:
+            by_periods = await self._by_periods(prefixes, limit, cap)
+            if by_periods is not None:
+                return by_periods
         counts: dict[str, int] = {}
         for prefix in prefixes:
             counts[prefix] = await self._word_count(prefix, PROBE)
@@ -329,6 +346,176 @@ class ListStore(RepositoryPart):
                 return await self._among(ids, scope_filters, limit, cap, exact_ids=scope.nation)
         candidates = _candidates(ordered, counts)
         return await self._matches([Resolution.id.in_(candidates), *scope_filters], limit, cap)
+
+    async def _by_periods(self, prefixes: Sequence[str], limit: int, cap: int) -> Listing | None:
+        """The nation-wide search, newest first by periods of submission: each typed word is spread into
+        the stored words it begins (at most :data:`SPREAD`, else None: the other ways are taken), and
+        the resolutions submitted in a period that have every word are read from the primary key
+        ``(word, submitted_at, resolution_id)`` alone — the rarest word's entries of the period
+        intersected with those of every word less than :data:`INTERSECT_RATIO` times as frequent, the
+        rest checked per resolution left. The first period holds the newest :data:`FIRST_PERIOD`
+        resolutions, more when the rarest word, counted exactly, promises fewer than ``cap`` matches there;
+        each further one reaches back as far as the last period's rate of matches says ``cap + 1`` will be
+        found (at least half, at most :data:`GROWTH` times the time walked), until ``cap + 1`` are found or
+        the oldest resolution is passed. The entries read are those of the periods walked, not a word's
+        whole list; the total is exact up to ``cap``. Round trips are few (each costs as much as thousands
+        of entries read): one spreads every word, one counts them (to :data:`PERIOD_PROBE`, and among the
+        newest) with the bounds of time, then one per period.
+        """
+        spread = await self._spread(prefixes, SPREAD)
+        if spread is None:
+            return None
+        if any(not words for words in spread.values()):
+            return EMPTY
+        entries = [
+            sa.select(ResolutionWord.resolution_id).where(ResolutionWord.word.in_(words)).limit(PERIOD_PROBE)
+            for words in spread.values()
+        ]
+        counted = [
+            sa.select(sa.func.count()).select_from(each.subquery()).scalar_subquery() for each in entries
+        ]
+        # Where the newest FIRST_PERIOD resolutions begin (submissions are not spread evenly in time), and
+        # how many entries each word has among them: how frequent it is now, beyond PERIOD_PROBE too.
+        first_start = (
+            sa.select(Resolution.submitted_at)
+            .order_by(Resolution.submitted_at.desc())
+            .offset(FIRST_PERIOD)
+            .limit(1)
+            .scalar_subquery()
+        )
+        recent = [
+            sa.select(sa.func.count())
+            .where(ResolutionWord.word.in_(words), ResolutionWord.submitted_at >= first_start)
+            .scalar_subquery()
+            for words in spread.values()
+        ]
+        bounds = (
+            await self.session.execute(
+                sa.select(
+                    sa.select(sa.func.max(Resolution.submitted_at)).scalar_subquery(),
+                    sa.select(sa.func.min(Resolution.submitted_at)).scalar_subquery(),
+                    sa.select(sa.func.max(Resolution.id)).scalar_subquery(),
+                    first_start,
+                    *counted,
+                    *recent,
+                )
+            )
+        ).one()
+        newest: dt.datetime | None = bounds[0]
+        oldest: dt.datetime | None = bounds[1]
+        if newest is None or oldest is None:
+            return EMPTY
+        resolutions = max(int(bounds[2] or 0), 1)
+        first_lower: dt.datetime | None = bounds[3]
+        many = len(spread)
+        counts = {prefix: int(count) for prefix, count in zip(spread, bounds[4 : 4 + many], strict=True)}
+        now = {prefix: int(count) for prefix, count in zip(spread, bounds[4 + many :], strict=True)}
+        ordered = sorted(spread, key=lambda prefix: (counts[prefix], now[prefix]))
+        lead = counts[ordered[0]]
+
+        def intersect(prefix: str) -> bool:
+            # Counted to PERIOD_PROBE both may look alike: then their entries among the newest decide.
+            if now[ordered[0]] > 0 and counts[prefix] >= PERIOD_PROBE:
+                return now[prefix] < INTERSECT_RATIO * now[ordered[0]]
+            return counts[prefix] < INTERSECT_RATIO * lead
+
+        intersected = {
+            prefix: spread[prefix] for prefix in ordered if prefix == ordered[0] or intersect(prefix)
+        }
+        probed = [prefix for prefix in ordered if prefix not in intersected]
+        # The first period: the newest FIRST_PERIOD resolutions, or as many as the rarest word promises
+        # cap + 1 matches in (at most as many resolutions have every word as have the rarest — typed
+        # words are often one phrase: «آتش‌نشانی» is «اتش» and «نشانی», always together), if it is
+        # counted exactly; then its entries are few, and the time is reckoned as if evenly spread.
+        width = newest - (first_lower if first_lower is not None else oldest)
+        if lead < PERIOD_PROBE:
+            first = 1.2 * (cap + 1) * resolutions / max(lead, 1)
+            width = max(width, (newest - oldest) * min(first / resolutions, 1.0))
+        found: list[tuple[int, dt.datetime]] = []
+        upper: dt.datetime | None = None
+        while True:
+            lower: dt.datetime | None = newest - width
+            if lower is not None and lower <= oldest:
+                lower = None
+            got = await self._in_period(intersected, probed, lower, upper, cap + 1 - len(found))
+            found += got
+            if len(found) > cap or lower is None:
+                break
+            walked = newest - lower
+            if got:
+                # The time that should hold the matches still wanted at the rate of the last period (older
+                # periods are often thinner), with a margin; at least half the time walked (a round trip
+                # costs as much as thousands of entries read), at most GROWTH times it.
+                last = upper - lower if upper is not None else walked
+                wanted = last * (1.5 * (cap + 1 - len(found)) / len(got))
+                step = min(max(wanted, walked / 2), walked * GROWTH)
+            else:
+                step = walked * GROWTH
+            width = walked + max(step, dt.timedelta(seconds=1))
+            upper = lower
+        rows = [(rid, at, None) for rid, at in found[:limit]]
+        return Listing(await self._rows(rows), min(len(found), cap), len(found) > cap)
+
+    async def _spread(self, prefixes: Sequence[str], most: int) -> dict[str, list[str]] | None:
+        """The stored words that begin with each of ``prefixes``, in one statement (a skip-scan of the
+        primary key: one index seek per word, however many entries each has), or None when one begins
+        more than ``most``."""
+        params: dict[str, Any] = {"most": most}
+        seeds = []
+        stops = []
+        for k, prefix in enumerate(prefixes):
+            params[f"start{k}"], params[f"stop{k}"] = prefix, prefix_end(prefix)
+            seeds.append(
+                f"SELECT {k}, (SELECT min(word) FROM resolution_words"
+                f" WHERE word >= :start{k} AND word < :stop{k}), 1"
+            )
+            stops.append(f"WHEN {k} THEN :stop{k}")
+        statement = sa.text(
+            "WITH RECURSIVE spread(k, word, n) AS ("
+            + " UNION ALL ".join(seeds)
+            + " UNION ALL SELECT k, (SELECT min(w.word) FROM resolution_words w WHERE w.word > spread.word"
+            f" AND w.word < CASE k {' '.join(stops)} END), n + 1"
+            " FROM spread WHERE spread.word IS NOT NULL AND n <= :most"
+            ") SELECT k, word FROM spread WHERE word IS NOT NULL"
+        )
+        spread: dict[str, list[str]] = {prefix: [] for prefix in prefixes}
+        for k, word in await self.session.execute(statement, params):
+            spread[prefixes[k]].append(word)
+        if any(len(words) > most for words in spread.values()):
+            return None
+        return spread
+
+    async def _in_period(
+        self,
+        spread: dict[str, list[str]],
+        probed: Sequence[str],
+        lower: dt.datetime | None,
+        upper: dt.datetime | None,
+        most: int,
+    ) -> list[tuple[int, dt.datetime]]:
+        """The newest ``most`` resolutions submitted in ``[lower, upper)`` (None: unbounded) that have a
+        word of each list of ``spread`` (intersected on the primary key) and a word beginning with each
+        of ``probed`` (checked per resolution), newest first."""
+        period = []
+        if lower is not None:
+            period.append(ResolutionWord.submitted_at >= lower)
+        if upper is not None:
+            period.append(ResolutionWord.submitted_at < upper)
+        arms = [
+            sa.select(ResolutionWord.submitted_at, ResolutionWord.resolution_id).where(
+                ResolutionWord.word.in_(words), *period
+            )
+            for words in spread.values()
+        ]
+        # INTERSECT and DISTINCT give each resolution once (a prefix may begin several of its words).
+        matches = (sa.intersect(*arms) if len(arms) > 1 else arms[0].distinct()).subquery()
+        rows = await self.session.execute(
+            sa.select(matches.c.resolution_id, matches.c.submitted_at)
+            .where(*[_has_word(matches.c.resolution_id, prefix) for prefix in probed])
+            .order_by(matches.c.submitted_at.desc(), matches.c.resolution_id.desc())
+            .limit(most)
+        )
+        return [(int(rid), at) for rid, at in rows]
 
     async def _newest(
         self,

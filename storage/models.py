@@ -253,15 +253,18 @@ SearchWordType = sa.String(WORD_MAX).with_variant(sa.String(WORD_MAX, collation=
 class ResolutionWord(Base):
     """A word of a resolution's latest title and text (``council.search.index_words``), for free-text search.
 
-    Replaced whenever a version is added, in the same transaction (``storage.resolutions``). The primary
-    key serves "which resolutions have a word beginning so?"; the second index "has this resolution such a
-    word?" and the replacement of one resolution's words.
+    Replaced whenever a version is added, in the same transaction (``storage.resolutions``). Each row
+    carries its resolution's submission instant (which never changes), so that the primary key serves
+    "which resolutions have a word beginning so?" and also "which resolutions submitted in this period
+    have this word?" — a word's entries read newest first (``storage.lists``); the unique second index
+    serves "has this resolution such a word?" and the replacement of one resolution's words.
     """
 
     __tablename__ = "resolution_words"
-    __table_args__ = (sa.Index(None, "resolution_id", "word"),)
+    __table_args__ = (sa.Index(None, "resolution_id", "word", unique=True),)
 
     word: Mapped[str] = mapped_column(SearchWordType, primary_key=True)
+    submitted_at: Mapped[dt.datetime] = mapped_column(primary_key=True)
     resolution_id: Mapped[int] = mapped_column(sa.ForeignKey("resolutions.id"), primary_key=True)
 
 

@@ -145,6 +145,7 @@ class ResolutionStore(RepositoryPart):
             votes=resolution.votes,
             attachments=resolution.attachments,
             at=resolution.submitted_at,
+            submitted_at=resolution.submitted_at,
         )
         return row.id
 
@@ -159,8 +160,10 @@ class ResolutionStore(RepositoryPart):
         votes: Votes,
         attachments: Sequence[AttachmentFile],
         at: dt.datetime,
+        submitted_at: dt.datetime,
     ) -> ResolutionVersion:
-        """Write one version of a resolution and its attachments."""
+        """Write one version of a resolution (written ``at``) and its attachments; ``submitted_at`` is
+        the resolution's submission, kept with its search words."""
         version = ResolutionVersion(
             resolution_id=resolution_id,
             version_no=version_no,
@@ -175,7 +178,7 @@ class ResolutionStore(RepositoryPart):
         self.session.add(version)
         await self.session.flush()
         # The newest version is the one searched: its words replace the resolution's, in this transaction.
-        await replace_words(self.session, resolution_id, title, text)
+        await replace_words(self.session, resolution_id, submitted_at, title, text)
         for file in attachments:
             self.session.add(
                 Attachment(

@@ -193,6 +193,10 @@ class ReviewStorage(RepositoryPart):
             .limit(1)
         )
         assert newest is not None, "a resolution has at least one version"
+        submitted_at = await self.session.scalar(
+            sa.select(Resolution.submitted_at).where(Resolution.id == resolution_id)
+        )
+        assert submitted_at is not None
         files = list(amendment.attachments)
         if not files:
             record = await self.repo.resolutions.record(resolution_id)
@@ -206,6 +210,7 @@ class ReviewStorage(RepositoryPart):
             votes=Votes(newest.votes_for, newest.votes_against, newest.votes_abstain),
             attachments=files,
             at=at,
+            submitted_at=submitted_at,
         )
         return version.version_no
 

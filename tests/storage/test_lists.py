@@ -9,6 +9,7 @@ import uuid
 
 import pytest
 import sqlalchemy as sa
+from alembic import command
 
 from council.clock import MovableClock
 from council.review import ReconsiderationDecision, VoteChoice
@@ -21,7 +22,7 @@ from council.submitting import Draft, submit_resolution
 from storage import lists as lists_module
 from storage.db import create_engine, session_factory
 from storage.lists import DeadlineKind, Listing
-from storage.migrate import upgrade_async
+from storage.migrate import alembic_config, upgrade_async
 from storage.models import Council, Person, Resolution, ResolutionVersion, ResolutionWord
 from storage.repository import Repository
 
@@ -119,6 +120,9 @@ async def test_search_finds_every_typed_word_by_prefix_within_scope_newest_first
     # Counted up to a cap.
     capped = await lists.search(["پارک"], NATION, limit=1, cap=2)
     assert (codes(capped), capped.total, capped.capped) == ([shahrud], 2, True)
+    # The other ways, taken nation-wide when a typed word begins more stored words than the search by
+    # periods spreads it into (and always in a smaller scope).
+    monkeypatch.setattr(lists_module, "SPREAD", 0)
     # A rare word leads, a common one is checked per resolution.
     monkeypatch.setattr(lists_module, "PROBE", 2)
     assert codes(await lists.search(["پارک", "شهری"], NATION)) == [parks]
@@ -152,6 +156,109 @@ async def test_search_finds_every_typed_word_by_prefix_within_scope_newest_first
     monkeypatch.setattr(lists_module, "INTERSECT_RATIO", 0)
     assert codes(await lists.search(["پارک", "شهری"], NATION)) == [parks]
     assert codes(await lists.search(["شهری", "پارک"], SEMNAN_COUNTY)) == [parks]
+
+
+async def test_the_nation_wide_search_walks_periods_newest_first_over_years(
+    repo: Repository, clock: MovableClock, sample_org: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Matches spread over three years: the search by periods (every word taken as common, the first
+    period holding a single resolution, each further one at most twice the time walked, so that many
+    periods are walked) gives the newest ten, newest first (ties by id), and the total exactly up to the
+    cap; a smaller scope the same."""
+    people = await seed(repo, sample_org)
+    start = clock.now() - 3 * 365 * DAY
+    monkeypatch.setattr(lists_module, "PERIOD_PROBE", 1)
+    monkeypatch.setattr(lists_module, "FIRST_PERIOD", 1)
+    monkeypatch.setattr(lists_module, "GROWTH", 2)
+    periods = 0
+    in_period = lists_module.ListStore._in_period
+
+    async def counted(self: lists_module.ListStore, *args: object, **kwargs: object) -> object:
+        nonlocal periods
+        periods += 1
+        return await in_period(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(lists_module.ListStore, "_in_period", counted)
+    # 72 resolutions, one every 15 days (the 41st and 42nd at the same instant), alternately of the Semnan
+    # and the Shahrud city council. Every one has «نگهداری»; the 3rd, 11th, … (every 8th: 9) «آبیاری»;
+    # every 6th «روشنایی» (never with «آبیاری»: 8k+3 is odd); the first 51 «محله», the first 50 «بوستان»;
+    # the even ones «پارک», the odd ones «پارکینگ» (both begin with «پارک»).
+    ids: list[int] = []
+    at: list[dt.datetime] = []
+    for k in range(72):
+        when = start + (k if k < 41 else k - 1) * 15 * DAY
+        words = ["نگهداری", "پارک" if k % 2 == 0 else "پارکینگ"]
+        if k % 8 == 3:
+            words.append("آبیاری")
+        if k % 6 == 0:
+            words.append("روشنایی")
+        if k < 51:
+            words.append("محله")
+        if k < 50:
+            words.append("بوستان")
+        council = "C-SMN-SEMNAN" if k % 2 == 0 else "C-SHR-SHAHRUD"
+        ids.append(await submit(repo, people, when, " ".join(words), "متن", council_code=council))
+        at.append(when)
+    lists = repo.lists
+
+    def newest_first(chosen: list[int]) -> list[int]:
+        return sorted(chosen, key=lambda k: (at[k], ids[k]), reverse=True)
+
+    def expect(chosen: list[int], limit: int = 10) -> tuple[list[int], int, bool, bool]:
+        order = newest_first(chosen)
+        return [ids[k] for k in order[:limit]], min(len(order), 50), len(order) > 50, True
+
+    def seen(found: Listing) -> tuple[list[int], int, bool, bool]:
+        return codes(found), found.total, found.capped, found.exact
+
+    everything = list(range(72))
+    # More than 50: the newest ten (the two of one instant by id) and "more than 50".
+    assert seen(await lists.search(["نگهداری"], NATION)) == expect(everything)
+    assert periods > 3
+    # Exactly 51 and exactly 50 matches, reaching back to the oldest resolution.
+    assert seen(await lists.search(["محله", "نگهداری"], NATION)) == expect(list(range(51)))
+    assert seen(await lists.search(["بوستان", "نگهداری"], NATION)) == expect(list(range(50)))
+    # Fewer than ten, spread over the three years; a prefix that begins two stored words.
+    irrigation = [k for k in everything if k % 8 == 3]
+    assert seen(await lists.search(["آبیاری", "نگهداری"], NATION)) == expect(irrigation)
+    assert seen(await lists.search(["پارک", "آبیاری"], NATION)) == expect(irrigation)
+    assert seen(await lists.search(["پارکینگ", "آبیاری"], NATION)) == expect(irrigation)
+    assert seen(await lists.search(["پارک", "روشنایی"], NATION)) == expect(
+        [k for k in everything if k % 6 == 0]
+    )
+    assert seen(await lists.search(["روشنایی"], NATION, limit=3)) == expect(
+        [k for k in everything if k % 6 == 0], limit=3
+    )
+    # None: two words that never meet.
+    assert await lists.search(["آبیاری", "روشنایی"], NATION) == Listing([], 0)
+    # The rows shown are read whole.
+    newest = (await lists.search(["پارک", "آبیاری"], NATION)).rows[0]
+    assert (newest.resolution_id, newest.at, newest.council_name, newest.title) == (
+        ids[67],
+        at[67],
+        "شورای اسلامی شهر شاهرود",
+        "نگهداری پارکینگ آبیاری",
+    )
+    # The words counted exactly: the first period is as long as they promise 51 matches — here all time.
+    monkeypatch.setattr(lists_module, "PERIOD_PROBE", 5_000)
+    periods = 0
+    assert seen(await lists.search(["آبیاری", "نگهداری"], NATION)) == expect(irrigation)
+    assert periods == 1
+    monkeypatch.setattr(lists_module, "PERIOD_PROBE", 1)
+    # A word far more frequent than the rarest is checked per resolution instead of intersected.
+    monkeypatch.setattr(lists_module, "INTERSECT_RATIO", 0)
+    assert seen(await lists.search(["نگهداری", "آبیاری"], NATION)) == expect(irrigation)
+    assert seen(await lists.search(["محله", "نگهداری"], NATION)) == expect(list(range(51)))
+    # A typed word that begins more stored words than are spread: searched the other ways, same answer.
+    monkeypatch.setattr(lists_module, "SPREAD", 1)
+    periods = 0
+    assert seen(await lists.search(["پارک", "آبیاری"], NATION)) == expect(irrigation)
+    assert periods == 0
+    # A county's search (not by periods): only its resolutions.
+    shahrud = [k for k in irrigation if k % 2 == 1]
+    assert seen(await lists.search(["آبیاری", "پارک"], SHAHRUD_COUNTY)) == expect(shahrud)
+    assert seen(await lists.search(["نگهداری"], SEMNAN_COUNTY)) == expect(everything[::2])
+    assert periods == 0
 
 
 async def test_an_amendment_replaces_the_words_searched(
@@ -361,7 +468,7 @@ async def test_the_migration_fills_the_words_of_resolutions_stored_before_it(
                     )
                 )
             await session.commit()
-        assert await upgrade_async(db_url) == "0006"
+        assert await upgrade_async(db_url) == "0007"
         async with session_factory(engine)() as session:
             rows = await session.execute(
                 sa.select(ResolutionWord.resolution_id, ResolutionWord.word).order_by(
@@ -374,5 +481,92 @@ async def test_the_migration_fills_the_words_of_resolutions_stored_before_it(
             ]
             found = await Repository(session).lists.search(["پارک"], NATION)
             assert [row.resolution_id for row in found.rows] == [2, 1]
+    finally:
+        await engine.dispose()
+
+
+async def test_migration_0007_gives_each_word_its_resolutions_submission_and_back(
+    db_url: str, sample_org: str
+) -> None:
+    """Upgrading from 0006 keeps every word and adds its resolution's submission instant (the search by
+    periods finds them newest first); downgrading drops the instant and keeps the words."""
+    await upgrade_async(db_url, "0006")
+    engine = create_engine(db_url)
+    first = dt.datetime(2023, 3, 1, 9, 30, 15, 250000, tzinfo=dt.UTC)
+    submitted = {1: first, 2: first + 400 * DAY, 3: first + 2 * DAY}
+    texts = {1: ("احداث پارکینگ", "طبقاتی"), 2: ("نگهداری پارک", "آبیاری"), 3: ("پارک جنگلی", "آبیاری")}
+    try:
+        async with session_factory(engine)() as session:
+            await load_text(session, sample_org)
+            council = await session.scalar(sa.select(Council.id).where(Council.code == "C-SMN-SEMNAN"))
+            session.add(Person(id=1, platform_user_id=1, display_name="p", created_at=first))
+            await session.flush()
+            for rid, at in submitted.items():
+                await session.execute(
+                    sa.insert(Resolution).values(
+                        id=rid,
+                        tracking_code=f"T{rid}",
+                        council_id=council,
+                        council_number=str(rid),
+                        jalali_year=1405,
+                        session_number="1",
+                        approval_date=dt.date(2023, 2, 20),
+                        status="under_review",
+                        submitted_by_id=1,
+                        submitted_at=at,
+                    )
+                )
+                title, text = texts[rid]
+                await session.execute(
+                    sa.insert(ResolutionVersion).values(
+                        resolution_id=rid,
+                        version_no=1,
+                        title=title,
+                        text=text,
+                        category="other",
+                        votes_for=5,
+                        votes_against=0,
+                        votes_abstain=0,
+                        created_at=at,
+                    )
+                )
+            # As migration 0006 would have left them for resolutions stored before it.
+            for rid, (title, text) in texts.items():
+                for word in index_words(title, text):
+                    await session.execute(
+                        sa.text("INSERT INTO resolution_words (word, resolution_id) VALUES (:w, :r)"),
+                        {"w": word, "r": rid},
+                    )
+            await session.commit()
+        assert await upgrade_async(db_url) == "0007"
+        expected = sorted(
+            (word, submitted[rid], rid)
+            for rid, (title, text) in texts.items()
+            for word in index_words(title, text)
+        )
+        async with session_factory(engine)() as session:
+            rows = await session.execute(
+                sa.select(ResolutionWord.word, ResolutionWord.submitted_at, ResolutionWord.resolution_id)
+            )
+            assert sorted(rows) == expected
+            found = await Repository(session).lists.search(["پارک"], NATION)
+            assert ([row.resolution_id for row in found.rows], found.total) == ([2, 3, 1], 3)
+            found = await Repository(session).lists.search(["آبیاری", "پار"], NATION)
+            assert ([row.resolution_id for row in found.rows], found.total) == ([2, 3], 2)
+
+        def downgrade(connection: sa.Connection) -> list[tuple[str, int]]:
+            config = alembic_config(db_url)
+            config.attributes["connection"] = connection
+            command.downgrade(config, "0006")
+            assert [c["name"] for c in sa.inspect(connection).get_columns("resolution_words")] == [
+                "word",
+                "resolution_id",
+            ]
+            return sorted(connection.execute(sa.text("SELECT word, resolution_id FROM resolution_words")))
+
+        async with engine.begin() as connection:
+            kept = await connection.run_sync(downgrade)
+        assert kept == sorted((word, rid) for word, _at, rid in expected)
+        assert await upgrade_async(db_url) == "0007"
     finally:
         await engine.dispose()
