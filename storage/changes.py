@@ -34,6 +34,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import secrets
 import weakref
 from itertools import chain
 from typing import Any
@@ -54,6 +55,10 @@ UNRELATED = frozenset({"fsm_states", "sent_messages", "reminders", "digests", "i
 #: Set in a session's ``info`` while it has written what may be kept (until it commits or rolls back).
 WROTE = "data_changed"
 _generation = 0
+#: Sent with this process's notifications, so that its listener does not count its own commits twice: they
+#: moved the generation already, at commit (a notification heard a moment later would forget, needlessly,
+#: what was read in between). A notification with another payload, or none (by hand), moves it.
+SENDER = f"{os.getpid()}-{secrets.token_hex(4)}"
 
 
 def generation() -> int:
@@ -121,7 +126,7 @@ def _before_commit(session: Session) -> None:
         return
     bind = session.get_bind()
     if bind.dialect.name == "postgresql":
-        session.connection().exec_driver_sql(f"NOTIFY {CHANNEL}")
+        session.connection().exec_driver_sql(f"NOTIFY {CHANNEL}, '{SENDER}'")
 
 
 @event.listens_for(Session, "after_commit")
@@ -206,6 +211,11 @@ def _watch_for(engine: AsyncEngine) -> _Watch:
     return _Watch()
 
 
+def _heard(_connection: Any, _pid: int, _channel: str, payload: str) -> None:
+    if payload != SENDER:
+        bump()
+
+
 class ChangeListener:
     """PostgreSQL: a connection of its own that listens on :data:`CHANNEL` and moves the generation on
     every notification; reconnects after ``retry`` seconds when the connection is lost."""
@@ -250,7 +260,7 @@ class ChangeListener:
             try:
                 connection = await asyncpg.connect(dsn)
                 connection.add_termination_listener(lambda _connection, lost=lost: lost.set())
-                await connection.add_listener(CHANNEL, lambda *_: bump())
+                await connection.add_listener(CHANNEL, _heard)
                 bump()  # whatever was kept before this moment may have missed notifications
                 watch.listening = True
                 self._listening.set()
