@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 import os
@@ -14,7 +15,7 @@ from openpyxl import load_workbook
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from council.performance import ResolutionRow, VoteRow, build_report
+from council.performance import ResolutionRow, UnitFigures, VoteRow, build_report
 from council.status import Status
 from exports.chart import (
     DPI,
@@ -218,6 +219,91 @@ def test_columns_are_wide_enough_for_their_contents(book: Workbook) -> None:
     sheet = book["شوراها"]
     assert sheet.column_dimensions["B"].width == len("شورای اسلامی روستای ابر") + 2
     assert all(sheet.column_dimensions[letter].width >= 8 for letter in "ABCDEFGH")
+
+
+def test_table_sheets_keep_their_header_in_view_the_summary_scrolls(book: Workbook) -> None:
+    assert book["خلاصه"].freeze_panes is None
+    assert [book[name].freeze_panes for name in book.sheetnames[1:]] == ["A2", "A2", "A2"]
+
+
+def test_headers_are_bold_centred_and_wrapped_and_the_title_large(book: Workbook) -> None:
+    for name in book.sheetnames[1:]:
+        sheet = book[name]
+        assert all(
+            (cell.font.bold, cell.alignment.horizontal, cell.alignment.vertical, cell.alignment.wrap_text)
+            == (True, "center", "center", True)
+            for cell in sheet[1]
+        )
+        assert not any(cell.font.bold for cell in sheet[2])
+    summary = book["خلاصه"]
+    assert (summary["A1"].font.bold, summary["A1"].font.size) == (True, 14)
+    assert not summary["A2"].font.bold and not summary["B4"].font.bold
+    assert [summary.cell(row, 1).font.bold for row in range(6, summary.max_row + 1)] == [True] * 17
+    assert not any(summary.cell(row, 2).font.bold for row in range(6, summary.max_row + 1))
+
+
+def test_every_rate_is_a_percentage_and_every_median_has_one_decimal(book: Workbook) -> None:
+    # Rows with no median (an empty cell) keep the format too, as openpyxl wrote it before.
+    for name, rate, median in (("شهرستان‌ها", 13, 18), ("شوراها", 14, 19)):
+        sheet = book[name]
+        formats = [[cell.number_format for cell in row] for row in sheet.iter_rows(min_row=2)]
+        assert [row[rate - 1] for row in formats] == ["0.0%"] * (sheet.max_row - 1)
+        assert [row[median - 1] for row in formats] == ["0.0"] * (sheet.max_row - 1)
+        others = {f for row in formats for i, f in enumerate(row, 1) if i not in (rate, median)}
+        assert others == {"General"}
+        assert sheet.cell(1, rate).number_format == "General"
+    assert book["شهرستان‌ها"]["R2"].value is None and book["شهرستان‌ها"]["R3"].value == 4.5
+    assert [cell.number_format for cell in book["اعضای هیأت"][2]] == ["General"] * 7 + ["0.0%"]
+    summary = book["خلاصه"]
+    formats = {summary.cell(row, 1).value: summary.cell(row, 2).number_format for row in range(6, 23)}
+    assert formats == {header: "General" for header in FIGURE_HEADERS} | {
+        "نرخ اعتراض": "0.0%",
+        "میانه روز تا رأی": "0.0",
+    }
+
+
+def test_every_column_is_as_wide_as_its_longest_value(book: Workbook) -> None:
+    def widths(name: str) -> list[float | None]:
+        sheet = book[name]
+        return [sheet.column_dimensions[cell.column_letter].width for cell in sheet[1]]
+
+    # The title (24 characters) and the longest status (25) plus 2; the Jalali time (21) plus 2.
+    assert [book["خلاصه"].column_dimensions[letter].width for letter in "AB"] == [27, 23]
+    assert widths("شهرستان‌ها") == [9, 16, 8, 14, 13, 27, 19, 9, 25, 13, 11, 12, 20, 15, 16, 19, 14, 18, 21]
+    assert widths("شوراها") == [15, 25, 16, 8, 14, 13, 27, 19, 9, 25, 13, 11, 12, 12, 15, 16, 19, 14, 18, 21]
+    assert widths("اعضای هیأت") == [8, 12, 10, 9, 10, 11, 11, 13]
+
+
+def test_names_are_text_whatever_characters_they_hold() -> None:
+    # Markup characters are escaped, characters a spreadsheet cannot hold are dropped, and a name that
+    # looks like a formula stays a name.
+    names = {**NAMES, "C-SHR-ABR": "شورا <ابر> & \x07«روستا»", "C-DMG-DAMGHAN": "=1+1", "m1": " زهرا "}
+    book = load_workbook(io.BytesIO(report_workbook(REPORT, LABELS, names, PERIOD)))
+    councils = book["شوراها"]
+    assert [(cell.value, cell.data_type) for cell in councils["B"][1:]] == [
+        ("=1+1", "s"),
+        ("شورا <ابر> & «روستا»", "s"),
+        ("شورای اسلامی شهر شاهرود", "s"),
+    ]
+    assert book["اعضای هیأت"]["B2"].value == " زهرا "
+
+
+def test_a_nation_wide_report_has_a_provinces_sheet_after_the_summary() -> None:
+    report = dataclasses.replace(
+        REPORT,
+        provinces=(UnitFigures("SMN", "SMN", REPORT.overall), UnitFigures("QOM", "QOM", REPORT.overall)),
+    )
+    with pytest.raises(KeyError, match=r"sheet\.provinces"):
+        report_workbook(report, LABELS)
+    labels = {**LABELS, "sheet.provinces": "استان‌ها"}
+    book = load_workbook(io.BytesIO(report_workbook(report, labels, {"SMN": "استان سمنان"}, PERIOD)))
+    assert book.sheetnames == ["خلاصه", "استان‌ها", "شهرستان‌ها", "شوراها", "اعضای هیأت"]
+    sheet = book["استان‌ها"]
+    assert (sheet.freeze_panes, sheet.sheet_view.rightToLeft) == ("A2", True)
+    assert [_values(sheet, row)[:3] for row in (2, 3)] == [["SMN", "استان سمنان", 4], ["QOM", "QOM", 4]]
+    assert (sheet["M2"].value, sheet["M2"].number_format) == (pytest.approx(1 / 3), "0.0%")
+    assert (sheet["R2"].value, sheet["R2"].number_format) == (4.5, "0.0")
+    assert [sheet.column_dimensions[letter].width for letter in "ABC"] == [8, 13, 8]
 
 
 def test_a_missing_label_is_refused() -> None:
