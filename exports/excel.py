@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
@@ -239,7 +240,9 @@ def _table(
     sheet.append([_styled(sheet, header, font=_BOLD, alignment=_WRAP_HEADER) for header in headers])
     formatted = sorted((column - 1, number_format) for column, number_format in formats.items())
     for row in rows:
-        cells: list[Cell | WriteOnlyCell] = list(row)
+        cells: list[Cell | WriteOnlyCell] = [
+            _text(sheet, value) if isinstance(value, str) else value for value in row
+        ]
         for index, number_format in formatted:
             cells[index] = _styled(sheet, cells[index], number_format=number_format)
         sheet.append(cells)
@@ -258,6 +261,15 @@ def _start(sheet: WriteOnlyWorksheet, rows: Iterable[Sequence[Cell]]) -> None:
                 widths[index] = max(widths[index], len(str(value)))
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = min(max(width + 2, _MIN_WIDTH), _MAX_WIDTH)
+
+
+def _text(sheet: WriteOnlyWorksheet, value: str) -> WriteOnlyCell:
+    """A name as text, whatever it holds: characters a spreadsheet cannot hold (control characters, which
+    openpyxl refuses — the whole report would fail) are dropped, and a name beginning with «=» stays a name
+    rather than becoming a formula."""
+    cell = WriteOnlyCell(sheet, ILLEGAL_CHARACTERS_RE.sub("", value))
+    cell.data_type = "s"
+    return cell
 
 
 def _styled(
