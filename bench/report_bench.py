@@ -58,18 +58,34 @@ async def busiest(session: sa.ext.asyncio.AsyncSession) -> tuple[str, str]:
     return county, province
 
 
+async def measured_scopes(session: sa.ext.asyncio.AsyncSession) -> dict[str, tuple[str, Scope]]:
+    """The scopes measured, by kind: the busiest county, its province, the nation (label, scope)."""
+    county, province = await busiest(session)
+    return {
+        "county": (f"county {county}", Scope(counties=frozenset({county}))),
+        "province": (f"province {province}", Scope(provinces=frozenset({province}))),
+        "nation": ("nation", Scope(nation=True)),
+    }
+
+
+def database_options(parser: argparse.ArgumentParser) -> None:
+    """``--sqlite FILE`` or ``--postgres URL``: the database the status benchmark built."""
+    where = parser.add_mutually_exclusive_group(required=True)
+    where.add_argument("--sqlite", type=Path, help="a SQLite file built by bench/status_bench.py")
+    where.add_argument("--postgres", help="a PostgreSQL URL (postgresql+asyncpg://…)")
+
+
+def database_url(args: argparse.Namespace) -> str:
+    return str(args.postgres or f"sqlite+aiosqlite:///{args.sqlite}")
+
+
 async def run(url: str) -> None:
     engine = create_engine(url)
     sessions = session_factory(engine)
     async with sessions() as session:
-        county, province = await busiest(session)
+        scopes = await measured_scopes(session)
     now = SystemClock().now()
-    scopes = [
-        (f"county {county}", Scope(counties=frozenset({county}))),
-        (f"province {province}", Scope(provinces=frozenset({province}))),
-        ("nation", Scope(nation=True)),
-    ]
-    for label, scope in scopes:
+    for label, scope in scopes.values():
         async with sessions() as session:
             started = time.perf_counter()
             result = await Repository(session).reports.report(scope, now)
@@ -99,13 +115,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    where = parser.add_mutually_exclusive_group(required=True)
-    where.add_argument("--sqlite", type=Path, help="a SQLite file built by bench/status_bench.py")
-    where.add_argument("--postgres", help="a PostgreSQL URL (postgresql+asyncpg://…)")
+    database_options(parser)
     args = parser.parse_args()
-    url = args.postgres or f"sqlite+aiosqlite:///{args.sqlite}"
     with i18n.context(), i18n.use_locale("fa"):
-        asyncio.run(run(url))
+        asyncio.run(run(database_url(args)))
 
 
 if __name__ == "__main__":

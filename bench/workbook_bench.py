@@ -20,10 +20,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.report_bench import busiest, peak_mib
+from bench.report_bench import database_options, database_url, measured_scopes, peak_mib
 from bot.i18n import make_i18n
 from council.clock import SystemClock
-from council.scope import Scope
 from exports.excel import report_workbook
 from handlers.report_views import workbook_labels
 from storage.db import create_engine, session_factory
@@ -35,12 +34,7 @@ async def compute(url: str, scope_kind: str) -> tuple[str, ReportResult]:
     engine = create_engine(url)
     sessions = session_factory(engine)
     async with sessions() as session:
-        county, province = await busiest(session)
-        label, scope = {
-            "county": (f"county {county}", Scope(counties=frozenset({county}))),
-            "province": (f"province {province}", Scope(provinces=frozenset({province}))),
-            "nation": ("nation", Scope(nation=True)),
-        }[scope_kind]
+        label, scope = (await measured_scopes(session))[scope_kind]
         result = await Repository(session).reports.report(scope, SystemClock().now())
     await engine.dispose()
     return label, result
@@ -51,15 +45,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    where = parser.add_mutually_exclusive_group(required=True)
-    where.add_argument("--sqlite", type=Path, help="a SQLite file built by bench/status_bench.py")
-    where.add_argument("--postgres", help="a PostgreSQL URL (postgresql+asyncpg://…)")
+    database_options(parser)
     parser.add_argument("--scope", choices=("county", "province", "nation"), default="nation")
     parser.add_argument("--repeat", type=int, default=3, help="workbooks to write (default 3)")
     args = parser.parse_args()
-    url = args.postgres or f"sqlite+aiosqlite:///{args.sqlite}"
     with i18n.context(), i18n.use_locale("fa"):
-        label, result = asyncio.run(compute(url, args.scope))
+        label, result = asyncio.run(compute(database_url(args), args.scope))
         report, names = result.report, result.names
         labels = workbook_labels(label)
         before = peak_mib()
