@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from aiogram.types import (
@@ -92,25 +92,23 @@ def language_keyboard(owner: int) -> InlineKeyboardMarkup:
 # --- resolutions
 
 
+#: Each status's label, translated when asked for: one translation per label, not all eight (a status card
+#: asks for several labels).
+_STATUS_LABELS: dict[Status, Callable[[], str]] = {
+    Status.UNDER_REVIEW: lambda: _("under review"),
+    Status.ENFORCEABLE: lambda: _("enforceable"),
+    Status.ENFORCEABLE_LAPSED: lambda: _("enforceable (review window lapsed)"),
+    Status.OBJECTED: lambda: _("objected by the conformity board"),
+    Status.REVOKED: lambda: _("revoked"),
+    Status.ESCALATED: lambda: _("referred to the dispute authority"),
+    Status.UPHELD: lambda: _("finally upheld"),
+    Status.ANNULLED: lambda: _("annulled"),
+}
+
+
 def status_label(status: Status | str) -> str:
     """The Persian (or English) label of a resolution's status (DESIGN §2 vocabulary)."""
-    # One translation looked up, not all eight (a status card asks for several labels).
-    status = Status(status)
-    if status is Status.UNDER_REVIEW:
-        return _("under review")
-    if status is Status.ENFORCEABLE:
-        return _("enforceable")
-    if status is Status.ENFORCEABLE_LAPSED:
-        return _("enforceable (review window lapsed)")
-    if status is Status.OBJECTED:
-        return _("objected by the conformity board")
-    if status is Status.REVOKED:
-        return _("revoked")
-    if status is Status.ESCALATED:
-        return _("referred to the dispute authority")
-    if status is Status.UPHELD:
-        return _("finally upheld")
-    return _("annulled")
+    return _STATUS_LABELS[Status(status)]()
 
 
 def category_label(category: Category | str) -> str:
