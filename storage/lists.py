@@ -56,6 +56,9 @@ from .status import scope_condition
 PROBE = 20_000
 #: How many of the newest resolutions of a scope are checked when every typed word is common.
 WINDOW = 5_000
+#: A scope of no more resolutions than this (and than :data:`WINDOW`: in such a scope every way gives the
+#: same answer) is searched from its resolutions in one statement (:meth:`ListStore._in_scope`).
+SMALL_SCOPE = WINDOW
 #: How far common words are counted to find the two rarest (counting reads an index entry: about 45 ns
 #: on SQLite, a seventh of what intersecting costs per entry).
 RECOUNT = 150_000
@@ -77,9 +80,6 @@ PERIOD_PROBE = 5_000
 FIRST_PERIOD = 1_000
 #: How many times the time already walked a further period may span, at most.
 GROWTH = 8
-#: A scope of no more resolutions than this (and than :data:`WINDOW`: in such a scope every way gives the
-#: same answer) is searched from its resolutions in one statement (:meth:`ListStore._in_scope`).
-SMALL_SCOPE = WINDOW
 #: Default caps of the counted total.
 SEARCH_COUNT_CAP = 50
 LIST_COUNT_CAP = 1000

@@ -261,6 +261,29 @@ async def test_the_nation_wide_search_walks_periods_newest_first_over_years(
     assert periods == 0
 
 
+async def test_an_amendment_replaces_the_words_searched(
+    repo: Repository, clock: MovableClock, sample_org: str
+) -> None:
+    people = await seed(repo, sample_org)
+    now = clock.now()
+    rid = await submit(repo, people, now, "عوارض پسماند", "نرخ عوارض پسماند خانگی")
+    await object_to(repo, people, rid, now)
+    await decide_reconsideration(
+        repo.reviews,
+        rid,
+        people.secretary,
+        ReconsiderationDecision.AMEND,
+        now=now + DAY,
+        rules=RULES,
+        amendment=Amendment("نرخ عوارض زباله مطابق سقف مصوب وزارت کشور"),
+    )
+    await repo.session.commit()
+    assert codes(await repo.lists.search(["زباله"], NATION)) == [rid]
+    assert codes(await repo.lists.search(["خانگی"], NATION)) == []
+    # The title stays that of the newest version, and is still searched.
+    assert codes(await repo.lists.search(["پسماند"], NATION)) == [rid]
+
+
 async def test_a_small_scope_is_searched_in_one_statement_with_the_answer_of_the_other_ways(
     repo: Repository, clock: MovableClock, sample_org: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -366,29 +389,6 @@ async def test_a_small_scope_is_searched_in_one_statement_with_the_answer_of_the
     monkeypatch.setattr(lists_module, "PROBE", 1)
     found = await lists.search(["نگهداری"], SEMNAN_COUNTY, 1, 5)
     assert (codes(found), found.total, found.capped, found.exact) == ([ids[12]], 2, False, False)
-
-
-async def test_an_amendment_replaces_the_words_searched(
-    repo: Repository, clock: MovableClock, sample_org: str
-) -> None:
-    people = await seed(repo, sample_org)
-    now = clock.now()
-    rid = await submit(repo, people, now, "عوارض پسماند", "نرخ عوارض پسماند خانگی")
-    await object_to(repo, people, rid, now)
-    await decide_reconsideration(
-        repo.reviews,
-        rid,
-        people.secretary,
-        ReconsiderationDecision.AMEND,
-        now=now + DAY,
-        rules=RULES,
-        amendment=Amendment("نرخ عوارض زباله مطابق سقف مصوب وزارت کشور"),
-    )
-    await repo.session.commit()
-    assert codes(await repo.lists.search(["زباله"], NATION)) == [rid]
-    assert codes(await repo.lists.search(["خانگی"], NATION)) == []
-    # The title stays that of the newest version, and is still searched.
-    assert codes(await repo.lists.search(["پسماند"], NATION)) == [rid]
 
 
 async def test_overdue_due_soon_objections_lapses_and_a_period(
