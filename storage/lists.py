@@ -23,6 +23,7 @@ soonest-missed deadline) comes first.
 from __future__ import annotations
 
 import datetime as dt
+import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -55,6 +56,9 @@ from .status import scope_condition
 PROBE = 20_000
 #: How many of the newest resolutions of a scope are checked when every typed word is common.
 WINDOW = 5_000
+#: A scope of no more resolutions than this (and than :data:`WINDOW`: in such a scope every way gives the
+#: same answer) is searched from its resolutions in one statement (:meth:`ListStore._in_scope`).
+SMALL_SCOPE = WINDOW
 #: How far common words are counted to find the two rarest (counting reads an index entry: about 45 ns
 #: on SQLite, a seventh of what intersecting costs per entry).
 RECOUNT = 150_000
@@ -134,18 +138,25 @@ _OPEN_DEADLINES: tuple[tuple[Status, Any, DeadlineKind], ...] = (
 )
 
 
+def _scope_councils(scope: Scope) -> sa.Select[int]:
+    """The ids of the councils within ``scope`` (not nation-wide), joined only to the tables whose codes the
+    scope names: every council has a board and a county, every county a province (keys that cannot be
+    null), so the other joins drop nothing — and PostgreSQL plans the statement a little faster."""
+    councils = sa.select(Council.id)
+    if scope.boards:
+        councils = councils.join(Board, Board.id == Council.board_id)
+    if scope.counties or scope.provinces:
+        councils = councils.join(County, County.id == Council.county_id)
+    if scope.provinces:
+        councils = councils.join(Province, Province.id == County.province_id)
+    return councils.where(scope_condition(scope))
+
+
 def _scope_filters(scope: Scope, council_ids: Iterable[int] | None) -> list[sa.ColumnElement[bool]]:
     """Conditions on ``Resolution.council_id``: within ``scope``, and among ``council_ids`` when given."""
     filters: list[sa.ColumnElement[bool]] = []
     if not scope.nation:
-        councils = (
-            sa.select(Council.id)
-            .join(Board, Board.id == Council.board_id)
-            .join(County, County.id == Council.county_id)
-            .join(Province, Province.id == County.province_id)
-            .where(scope_condition(scope))
-        )
-        filters.append(Resolution.council_id.in_(councils))
+        filters.append(Resolution.council_id.in_(_scope_councils(scope)))
     if council_ids is not None:
         filters.append(Resolution.council_id.in_(sorted(set(council_ids))))
     return filters
@@ -178,6 +189,191 @@ def _candidates(ordered: Sequence[str], counts: dict[str, int]) -> sa.Select[int
     found = (sa.intersect(*arms) if len(arms) > 1 else arms[0].distinct()).subquery()
     rid = found.c.resolution_id
     return sa.select(rid).where(*[_has_word(rid, prefix) for prefix in rest])
+
+
+def _typed_range(column: Any, k: int) -> sa.ColumnElement[bool]:
+    """``column`` begins with the ``k``-th typed word: bound as ``start{k}`` and ``stop{k}`` (see
+    :func:`_typed_words`), so that a statement is built once for any words."""
+    return sa.and_(column >= sa.bindparam(f"start{k}"), column < sa.bindparam(f"stop{k}"))
+
+
+def _typed_words(prefixes: Sequence[str]) -> dict[str, Any]:
+    """The parameters of :func:`_typed_range` for ``prefixes``, and :data:`PROBE` as ``probe``."""
+    params: dict[str, Any] = {"probe": PROBE}
+    for k, prefix in enumerate(prefixes):
+        params[f"start{k}"], params[f"stop{k}"] = prefix, prefix_end(prefix)
+    return params
+
+
+def _typed_count(k: int) -> sa.ScalarSelect[int]:
+    """How many stored words begin with the ``k``-th typed word, up to ``probe`` (:func:`_typed_words`)."""
+    found = (
+        sa.select(ResolutionWord.resolution_id)
+        .where(_typed_range(ResolutionWord.word, k))
+        .limit(sa.bindparam("probe", type_=sa.Integer))
+    )
+    return sa.select(sa.func.count()).select_from(found.subquery()).scalar_subquery()
+
+
+def _typed_counts(many: int) -> sa.Select[*tuple[Any, ...]]:
+    """:func:`_typed_count` of each of ``many`` typed words, in one row."""
+    return sa.select(*[_typed_count(k) for k in range(many)])
+
+
+def _small_scope_search(scope: Scope, many: int) -> sa.Select[*tuple[Any, ...]]:
+    """The search within a small ``scope`` for ``many`` typed words (:func:`_typed_words`), in one
+    statement: how many resolutions the scope holds (counted up to ``reach``), and, when no more than
+    ``small``, its resolutions that have every word (each checked on the ``(resolution_id, word)`` index,
+    or PostgreSQL's choice), the newest ``limit`` of them with their council and latest title, each row
+    with the number of matches — otherwise a single row of the counts, each typed word's (up to
+    ``probe``, :func:`_typed_count`) included, for the other ways."""
+    # The scope's councils once for both uses (PostgreSQL plans their joins once).
+    scope_councils = _scope_councils(scope).cte("scope_councils")
+    in_scope = (
+        sa.select(sa.func.count().label("n"))
+        .select_from(
+            sa.select(Resolution.id)
+            .where(Resolution.council_id.in_(sa.select(scope_councils.c.id)))
+            .limit(sa.bindparam("reach", type_=sa.Integer))
+            .subquery()
+        )
+        .cte("in_scope")
+    )
+    small = sa.bindparam("small", type_=sa.Integer)
+    # The scope's councils only when it is small: otherwise the list is empty and no resolution is read (on
+    # PostgreSQL a one-time filter, on SQLite a list built once).
+    councils = sa.select(scope_councils.c.id).where(sa.select(in_scope.c.n).scalar_subquery() <= small)
+    every = [_typed_word_of(Resolution.id, k) for k in range(many)]
+    matches = (
+        sa.select(
+            Resolution.id.label("id"),
+            Resolution.submitted_at.label("at"),
+            sa.func.count().over().label("total"),
+        )
+        .where(Resolution.council_id.in_(councils), *every)
+        .offset(0)
+        .subquery()
+    )
+    top = (
+        sa.select(matches.c.id, matches.c.at, matches.c.total)
+        .order_by(matches.c.at.desc(), matches.c.id.desc())
+        .limit(sa.bindparam("limit", type_=sa.Integer))
+        .subquery()
+    )
+    later = aliased(ResolutionVersion)
+    newest = (
+        sa.select(sa.func.max(later.version_no))
+        .where(later.resolution_id == Resolution.id)
+        .correlate(Resolution)
+        .scalar_subquery()
+    )
+    shown = (
+        sa.select(
+            top.c.id,
+            top.c.at,
+            top.c.total,
+            Resolution.tracking_code,
+            Council.name.label("council_name"),
+            Resolution.council_number,
+            ResolutionVersion.title,
+            Resolution.status,
+        )
+        .join(Resolution, Resolution.id == top.c.id)
+        .join(Council, Council.id == Resolution.council_id)
+        .join(ResolutionVersion, ResolutionVersion.resolution_id == Resolution.id)
+        .where(ResolutionVersion.version_no == newest)
+        .subquery()
+    )
+    # The words are counted only when the scope is large (a CASE evaluates its branch only when taken).
+    counted = [sa.case((in_scope.c.n > small, _typed_count(k)), else_=None) for k in range(many)]
+    return (
+        sa.select(
+            in_scope.c.n,
+            *counted,
+            shown.c.id,
+            shown.c.at,
+            shown.c.total,
+            shown.c.tracking_code,
+            shown.c.council_name,
+            shown.c.council_number,
+            shown.c.title,
+            shown.c.status,
+        )
+        .select_from(in_scope.outerjoin(shown, sa.true()))
+        .order_by(shown.c.at.desc(), shown.c.id.desc())
+    )
+
+
+def _scope_counts(scope: Scope, many: int) -> sa.Select[*tuple[Any, ...]]:
+    """How many resolutions ``scope`` holds, up to ``reach``, and :func:`_typed_count` of each of ``many``
+    typed words, in one row."""
+    held = (
+        sa.select(sa.func.count())
+        .select_from(
+            sa.select(Resolution.id)
+            .where(*_scope_filters(scope, None))
+            .limit(sa.bindparam("reach", type_=sa.Integer))
+            .subquery()
+        )
+        .scalar_subquery()
+    )
+    return sa.select(held, *[_typed_count(k) for k in range(many)])
+
+
+#: The statements of the search built once (building and keying the small scope's took a few milliseconds
+#: of its own), by what they are for — :func:`_typed_counts`, :func:`_scope_counts` or
+#: :func:`_small_scope_search` —, the scope (None for the first) and the number of typed words. Cleared
+#: beyond ``STATEMENTS_KEPT``.
+_STATEMENTS: dict[tuple[str, Scope | None, int], sa.Select[*tuple[Any, ...]]] = {}
+STATEMENTS_KEPT = 1_000
+_BUILDERS = {"small": _small_scope_search, "scope": _scope_counts}
+
+
+def _statement(kind: str, scope: Scope | None, many: int) -> sa.Select[*tuple[Any, ...]]:
+    """The statement ``kind`` of the search for ``scope`` and ``many`` typed words (see ``_STATEMENTS``)."""
+    key = (kind, scope, many)
+    statement = _STATEMENTS.get(key)
+    if statement is None:
+        if len(_STATEMENTS) >= STATEMENTS_KEPT:
+            _STATEMENTS.clear()
+        built = _typed_counts(many) if scope is None else _BUILDERS[kind](scope, many)
+        statement = _STATEMENTS[key] = built
+    return statement
+
+
+def _small() -> int:
+    """How many resolutions a scope searched from its resolutions in one statement may hold, at most:
+    :data:`SMALL_SCOPE`, and never more than :data:`WINDOW` — in such a scope every way of
+    :meth:`ListStore.search` gives the same answer (no newest window is cut short), so the words need not
+    be counted to choose one."""
+    return min(SMALL_SCOPE, WINDOW)
+
+
+def _small_listing(rows: Sequence[Sequence[Any]], cap: int) -> Listing:
+    """The :class:`Listing` of the rows of :func:`_small_scope_search` (after its counts): the newest
+    matches with their council and title, each with the number of matches (none: a row of nulls)."""
+    found = [row for row in rows if row[0] is not None]
+    total = int(found[0][2]) if found else 0
+    listed = [
+        ListRow(int(rid), code, council, number, title, Status(status), at, None)
+        for rid, at, _total, code, council, number, title, status in found
+    ]
+    return Listing(listed, min(total, cap), total > cap)
+
+
+#: Of each database (engine), how many resolutions each scope searched held, as last counted: which
+#: statement a search within it sends first (:meth:`ListStore._in_scope`). A hint only
+#: — either statement gives the same answer, the one sent first when the hint is wrong just costs one more
+#: round trip — so it is kept without checking for changes; at most ``SCOPES_KEPT`` scopes.
+_SCOPE_SIZES: weakref.WeakKeyDictionary[Any, dict[Scope, int]] = weakref.WeakKeyDictionary()
+SCOPES_KEPT = 10_000
+
+
+def _typed_word_of(resolution_id: Any, k: int) -> sa.ColumnElement[bool]:
+    """Whether the resolution ``resolution_id`` (a column) has a word beginning with the ``k``-th typed
+    word (:func:`_typed_words`)."""
+    word = ResolutionWord.__table__.alias()
+    return sa.exists().where(word.c.resolution_id == resolution_id, _typed_range(word.c.word, k))
 
 
 def _has_word(resolution_id: Any, prefix: str) -> sa.ColumnElement[bool]:
@@ -284,7 +480,11 @@ class ListStore(RepositoryPart):
         * from the words, when a word is rare and begins no more words than the scope has resolutions:
           the ids of the resolutions that have every word (:meth:`_word_ids`) are read, at most
           :data:`FETCH` of them, and only those are looked up with the scope, newest first;
-        * from the resolutions of a small scope (a council, a board), each checked for every word;
+        * within a scope of no more than :data:`SMALL_SCOPE` resolutions (a council, a board, a county;
+          never more than :data:`WINDOW`, so that every way below gives the same answer there), before
+          the words are counted: its resolutions, each checked for every word, and the rows shown, in one
+          statement (:meth:`_in_scope`);
+        * from the resolutions of a scope of fewer than :data:`PROBE`, each checked for every word;
         * when every word is common and the scope large: the resolutions newest first (the
           ``(submitted_at, council_id)`` index), no further back than the :data:`WINDOW`-th newest of the
           scope. More than ``cap`` matches there: the first ``limit`` are the answer and the total is
@@ -302,16 +502,17 @@ class ListStore(RepositoryPart):
             by_periods = await self._by_periods(prefixes, limit, cap)
             if by_periods is not None:
                 return by_periods
-        counts: dict[str, int] = {}
-        for prefix in prefixes:
-            counts[prefix] = await self._word_count(prefix, PROBE)
-            if counts[prefix] == 0:
-                return EMPTY
-        ordered = sorted(prefixes, key=lambda prefix: counts[prefix])
         scope_filters = _scope_filters(scope, None)
-        in_scope = PROBE
-        if not scope.nation:
-            in_scope = await self._count_to(sa.select(Resolution.id).where(*scope_filters), PROBE)
+        if scope.nation:
+            in_scope = PROBE
+            counts = await self._word_counts(prefixes)
+        else:
+            small, in_scope, counts = await self._in_scope(prefixes, scope, limit, cap)
+            if small is not None:
+                return small
+        if 0 in counts.values():
+            return EMPTY
+        ordered = sorted(prefixes, key=lambda prefix: counts[prefix])
         words_tried = False
         if counts[ordered[0]] < PROBE and counts[ordered[0]] <= in_scope:
             words_tried = True
@@ -647,6 +848,46 @@ class ListStore(RepositoryPart):
         total = int(rows[0][2]) if rows else 0
         found = [(int(rid), at, None) for rid, at, _total in rows]
         return Listing(await self._rows(found), min(total, cap), total > cap)
+
+    async def _word_counts(self, prefixes: Sequence[str]) -> dict[str, int]:
+        """How many stored words begin with each of ``prefixes``, up to :data:`PROBE`, in one statement."""
+        statement = _statement("words", None, len(prefixes))
+        row = (await self.session.execute(statement, _typed_words(prefixes))).one()
+        return {prefix: int(count or 0) for prefix, count in zip(prefixes, row, strict=True)}
+
+    async def _in_scope(
+        self, prefixes: Sequence[str], scope: Scope, limit: int, cap: int
+    ) -> tuple[Listing | None, int, dict[str, int]]:
+        """The answer when ``scope`` holds no more than :func:`_small` resolutions, found from them in one
+        statement (:func:`_small_scope_search`); else None, how many resolutions it holds and how many
+        stored words each typed word begins (both counted up to :data:`PROBE`), for the other ways — in
+        one round trip either way, where counting the words, counting the scope, finding the matches and
+        reading the rows shown took five (on PostgreSQL a round trip costs about a millisecond, several
+        on a loaded machine). The small scope's statement is sent first unless the scope held more when
+        last searched (``_SCOPE_SIZES``): then the counts alone (:func:`_scope_counts`; planning the small
+        scope's statement costs PostgreSQL a millisecond or two even when its one-time filter leaves it
+        unrun). A scope that has become small since is searched the other ways, with the same answer."""
+        small = _small()
+        params = {**_typed_words(prefixes), "small": small, "reach": max(PROBE, small + 1), "limit": limit}
+        many = len(prefixes)
+        sizes = _SCOPE_SIZES.setdefault(self.session.get_bind(), {})
+        listing: Listing | None = None
+        if sizes.get(scope, 0) <= small:
+            rows = list(await self.session.execute(_statement("small", scope, many), params))
+            held = int(rows[0][0])
+            counted = rows[0][1 : 1 + many]
+            if held <= small:
+                listing = _small_listing([row[1 + many :] for row in rows], cap)
+        else:
+            row = (await self.session.execute(_statement("scope", scope, many), params)).one()
+            held, counted = int(row[0]), row[1:]
+        if scope not in sizes and len(sizes) >= SCOPES_KEPT:
+            sizes.clear()
+        sizes[scope] = held
+        if listing is not None:
+            return listing, held, {}
+        counts = {prefix: int(count or 0) for prefix, count in zip(prefixes, counted, strict=True)}
+        return None, min(held, PROBE), counts
 
     # --- overdue and due
 

@@ -284,6 +284,113 @@ async def test_an_amendment_replaces_the_words_searched(
     assert codes(await repo.lists.search(["پسماند"], NATION)) == [rid]
 
 
+async def test_a_small_scope_is_searched_in_one_statement_with_the_answer_of_the_other_ways(
+    repo: Repository, clock: MovableClock, sample_org: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A scope of no more resolutions than SMALL_SCOPE (a county, a board, a council) is searched in one
+    statement, the rows shown included; its answers — rows, order, total, cap — are those the other ways
+    give (taken for a larger scope), whichever way they take; a scope larger than the newest window keeps
+    the other ways' answers, "at least" included."""
+    people = await seed(repo, sample_org)
+    start = clock.now() - 30 * DAY
+    # 14 resolutions an hour apart (the 10th and 11th at one instant), even ones of the Semnan city council
+    # (county SMN-SMN, board B-SMN), odd ones of Shahrud's (SMN-SHR, B-SHR). Every one has «نگهداری»;
+    # every 3rd «آبیاری»; the even ones «پارک», the odd ones «پارکینگ»; the 2nd, 6th, 10th, 14th «روشنایی».
+    ids: list[int] = []
+    at: list[dt.datetime] = []
+    for k in range(14):
+        when = start + (k if k < 10 else k - 1) * 3600 * SECOND
+        words = ["نگهداری", "پارک" if k % 2 == 0 else "پارکینگ"]
+        if k % 3 == 0:
+            words.append("آبیاری")
+        if k % 4 == 1:
+            words.append("روشنایی")
+        council = "C-SMN-SEMNAN" if k % 2 == 0 else "C-SHR-SHAHRUD"
+        ids.append(await submit(repo, people, when, " ".join(words), "متن", council_code=council))
+        at.append(when)
+    lists = repo.lists
+    shahrud_board = Scope(boards=frozenset({"B-SHR"}))
+    both = Scope(counties=frozenset({"SMN-SMN", "SMN-SHR"}))
+
+    def expect(chosen: list[int], limit: int = 10, cap: int = 50) -> tuple[list[int], int, bool, bool]:
+        order = sorted(chosen, key=lambda k: (at[k], ids[k]), reverse=True)
+        return [ids[k] for k in order[:limit]], min(len(order), cap), len(order) > cap, True
+
+    evens, odds = list(range(0, 14, 2)), list(range(1, 14, 2))
+    cases: list[tuple[Scope, list[str], int, int, tuple[list[int], int, bool, bool]]] = [
+        (SEMNAN_COUNTY, ["نگهداری"], 10, 50, expect(evens)),
+        (SEMNAN_COUNTY, ["نگهداری"], 3, 5, expect(evens, 3, 5)),
+        (SEMNAN_COUNTY, ["نگهداری"], 3, 7, expect(evens, 3, 7)),
+        (shahrud_board, ["پارک", "آبیاری"], 10, 50, expect([3, 9])),
+        (Scope(provinces=frozenset({"SMN"})), ["آبیاری"], 10, 50, expect([0, 3, 6, 9, 12])),
+        (Scope(councils=frozenset({"C-SHR-SHAHRUD"})), ["روشنایی"], 10, 50, expect([1, 5, 9, 13])),
+        (Scope(councils=frozenset({"C-SHR-SHAHRUD"})), ["پارکینگ"], 10, 50, expect(odds)),
+        (both, ["نگهداری"], 10, 50, expect(list(range(14)))),
+        # The limit falls between the two of one instant: the later id is shown.
+        (both, ["نگهداری"], 4, 50, expect(list(range(14)), 4)),
+        (SEMNAN_COUNTY, ["آبیاری", "ناکجا"], 10, 50, ([], 0, False, True)),
+        (Scope(provinces=frozenset({"XX"})), ["نگهداری"], 10, 50, ([], 0, False, True)),
+    ]
+    statements = 0
+
+    def count(*_args: object) -> None:
+        nonlocal statements
+        statements += 1
+
+    engine = repo.session.get_bind()
+    sa.event.listen(engine, "before_cursor_execute", count)
+    try:
+        for scope, words, limit, cap, expected in cases:
+            statements = 0
+            found = await lists.search(words, scope, limit, cap)
+            assert (codes(found), found.total, found.capped, found.exact) == expected, (scope, words)
+            assert statements == 1, (scope, words)
+        newest = (await lists.search(["پارک", "آبیاری"], shahrud_board)).rows[0]
+        assert (newest.resolution_id, newest.at, newest.council_name, newest.title, newest.status) == (
+            ids[9],
+            at[9],
+            "شورای اسلامی شهر شاهرود",
+            "نگهداری پارکینگ آبیاری روشنایی",
+            Status.UNDER_REVIEW,
+        )
+        # The bound: a scope of exactly SMALL_SCOPE resolutions is small, one of one more is not.
+        monkeypatch.setattr(lists_module, "SMALL_SCOPE", 7)
+        statements = 0
+        assert codes(await lists.search(["نگهداری"], SEMNAN_COUNTY, 3, 5)) == expect(evens, 3, 5)[0]
+        assert statements == 1
+        monkeypatch.setattr(lists_module, "SMALL_SCOPE", 6)
+        lists_module._SCOPE_SIZES[engine].clear()
+        statements = 0
+        assert codes(await lists.search(["نگهداری"], SEMNAN_COUNTY, 3, 5)) == expect(evens, 3, 5)[0]
+        assert statements > 1
+        # The other ways (every scope taken as large), with the words rare, common or in between: the
+        # same answers; once a scope is known to be large, its first statement counts it and the words.
+        monkeypatch.setattr(lists_module, "SMALL_SCOPE", 0)
+        for probe in (20_000, 3, 1):
+            monkeypatch.setattr(lists_module, "PROBE", probe)
+            for scope, words, limit, cap, expected in cases:
+                found = await lists.search(words, scope, limit, cap)
+                assert (codes(found), found.total, found.capped, found.exact) == expected, (probe, scope)
+        # A scope that was large when last searched and is small now: the other ways, the same answer.
+        monkeypatch.setattr(lists_module, "SMALL_SCOPE", 5_000)
+        lists_module._SCOPE_SIZES[engine][SEMNAN_COUNTY] = 10**6
+        statements = 0
+        found = await lists.search(["نگهداری"], SEMNAN_COUNTY, 3, 5)
+        assert (codes(found), found.total, found.capped, found.exact) == expect(evens, 3, 5)
+        assert statements > 1
+        statements = 0
+        assert codes(await lists.search(["نگهداری"], SEMNAN_COUNTY, 3, 5)) == expect(evens, 3, 5)[0]
+        assert statements == 1
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", count)
+    # A scope larger than the newest window: its newest two hold enough matches, so they are the answer
+    # and the total is "at least" theirs — as before; never searched from its resolutions whole.
+    monkeypatch.setattr(lists_module, "WINDOW", 2)
+    monkeypatch.setattr(lists_module, "PROBE", 1)
+    found = await lists.search(["نگهداری"], SEMNAN_COUNTY, 1, 5)
+    assert (codes(found), found.total, found.capped, found.exact) == ([ids[12]], 2, False, False)
+
+
 async def test_overdue_due_soon_objections_lapses_and_a_period(
     repo: Repository, clock: MovableClock, sample_org: str
 ) -> None:
