@@ -8,18 +8,20 @@ four years, a village council about 27), each with a latest version whose title 
 drawn from a municipal vocabulary (Zipf-like frequencies), its search words (``resolution_words``, made by
 :func:`council.search.index_words`, the storage code's own tokeniser), the board's votes and the event log
 of a submission, a ruling or a lapse, objections, revocations and final outcomes. A bound official of the
-nation, a county official and a council secretary exist.
+nation, an official of the Semnan province (about 32,000 resolutions, 3 % of the nation), an official of its
+county of Shahrud (116 councils) and a council secretary exist (a database built before the province's
+official was added gets them bound when measured, as the build binds them).
 
 Then it feeds updates to the aiogram dispatcher of the real :class:`bot.app.Application` with ``feed_update``
 and a Bot whose session never goes to the network (it records ``sendMessage`` and returns a valid Message).
 The handling time of an update runs from ``feed_update`` to the reply produced (the ``sendMessage`` call). It
-prints p50 / p95 / p99 per query kind and asker: the status card by tracking code (random existing codes
-within the asker's scope), «وضعیت مصوبه N شورای شهر …» by number and council name, and a free-text search of
-two Persian words; then the throughput of status-by-code updates, sequentially and with ``--concurrency``
-in flight (from as many distinct people), against a bare aiogram echo handler on a plain Dispatcher with
-the same fake bot in the same run, and the ratio — a first pass, the same codes again (every card asked
-before), the application's floor (a «؟» the fallback answers) and 600 codes asked once each (cold cards);
-and the peak RSS.
+prints p50 / p95 / p99 per query kind and asker (nation, province, county, council): the status card by
+tracking code (random existing codes within the asker's scope), «وضعیت مصوبه N شورای شهر …» by number and
+council name, and a free-text search of two Persian words (the same searches for every asker); then the
+throughput of status-by-code updates, sequentially and with ``--concurrency`` in flight (from as many
+distinct people), against a bare aiogram echo handler on a plain Dispatcher with the same fake bot in the
+same run, and the ratio — a first pass, the same codes again (every card asked before), the application's
+floor (a «؟» the fallback answers) and 600 codes asked once each (cold cards); and the peak RSS.
 
     .venv/bin/python bench/status_bench.py                     # SQLite, cached under /tmp/council-bench
     .venv/bin/python bench/status_bench.py --postgres postgresql+asyncpg://postgres@127.0.0.1:5432/bench
@@ -94,6 +96,7 @@ CITY_SHARE = 0.152
 NATION_OFFICIAL = 900_001
 COUNTY_OFFICIAL = 900_002
 SECRETARY = 900_003
+PROVINCE_OFFICIAL = 900_004
 THROUGHPUT_PEOPLE = range(900_101, 900_101 + 64)
 #: Rounds of echo, status (every card asked before) and floor in turn, per throughput row.
 ROUNDS = 3
@@ -102,6 +105,8 @@ TIMEOUT = 20.0
 #: Time-outs after which the rest of a query kind is skipped.
 MAX_TIMEOUTS = 3
 COUNTY_OF_OFFICIAL = "SMN-SHR"
+#: The province holding COUNTY_OF_OFFICIAL (``storage/sample/semnan.org``).
+PROVINCE_OF_OFFICIAL = "SMN"
 COUNCIL_OF_SECRETARY = "C-SMN-SEMNAN"
 SECRETARY_BASE = 1_000_000  # + council id
 MEMBER_BASE = 2_000_000  # + board id * 3 + k
@@ -431,9 +436,53 @@ async def _people(engine: Any, councils: Sequence[CouncilRow], boards: Sequence[
     for pid in THROUGHPUT_PEOPLE:
         person(pid)
         bind(pid, Role.OFFICIAL, ScopeKind.NATION, NATION_CODE)
+    added_people, added_bindings = _added_askers(created)
     async with engine.begin() as connection:
-        await connection.execute(sa.insert(Person), people)
-        await connection.execute(sa.insert(RoleBinding), bindings)
+        await connection.execute(sa.insert(Person), [*people, *added_people])
+        await connection.execute(sa.insert(RoleBinding), [*bindings, *added_bindings])
+
+
+def _added_askers(created: dt.datetime) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The people and role bindings of the askers added after databases were built (the province's
+    official): made by the build with the others, and by :func:`bind_added_askers` in a database built
+    before."""
+    people = [
+        {
+            "id": PROVINCE_OFFICIAL,
+            "platform_user_id": PROVINCE_OFFICIAL,
+            "display_name": _PEOPLE[0],
+            "created_at": created,
+        }
+    ]
+    bindings = [
+        {
+            "person_id": PROVINCE_OFFICIAL,
+            "role": Role.OFFICIAL.value,
+            "scope_kind": ScopeKind.PROVINCE.value,
+            "scope_code": PROVINCE_OF_OFFICIAL,
+            "created_at": created,
+        }
+    ]
+    return people, bindings
+
+
+async def bind_added_askers(url: str) -> None:
+    """Bind the askers of :func:`_added_askers` in a database built before they were added (nothing
+    else of the database is touched)."""
+    engine = create_engine(url)
+    try:
+        async with engine.begin() as connection:
+            known = await connection.scalar(
+                sa.select(sa.func.count()).select_from(Person).where(Person.id == PROVINCE_OFFICIAL)
+            )
+            if known:
+                return
+            people, bindings = _added_askers(NOW - dt.timedelta(days=5 * 365))
+            await connection.execute(sa.insert(Person), people)
+            await connection.execute(sa.insert(RoleBinding), bindings)
+    finally:
+        await engine.dispose()
+    print(f"  bound the province's official ({PROVINCE_OF_OFFICIAL}), missing from this database")
 
 
 async def _helpers(engine: Any, councils: Sequence[CouncilRow], counts: Any, firsts: Any) -> None:
@@ -929,6 +978,8 @@ async def samples(url: str, count: int, seed: int) -> dict[str, Any]:
 
             nation = await codes("r.id IN (" + ",".join(map(str, ids[:count])) + ")", {})
             county = await codes("k.code = :k", {"k": COUNTY_OF_OFFICIAL})
+            in_province = "k.province_id = (SELECT id FROM provinces WHERE code = :p)"
+            province = await codes(in_province, {"p": PROVINCE_OF_OFFICIAL})
             council = await codes("c.code = :c", {"c": COUNCIL_OF_SECRETARY})
             numbered = (
                 await connection.execute(
@@ -954,6 +1005,16 @@ async def samples(url: str, count: int, seed: int) -> dict[str, Any]:
             fresh = [i for i in rng.sample(range(1, top + 1), count * 4 + len(ids)) if i not in asked]
             fresh = fresh[: count * 4]
             once = await codes("r.id IN (" + ",".join(map(str, fresh)) + ")", {})
+            province_numbered = (
+                await connection.execute(
+                    sa.text(
+                        "SELECT r.council_number, c.name FROM resolutions r"
+                        " JOIN councils c ON c.id = r.council_id"
+                        f" JOIN counties k ON k.id = c.county_id WHERE {in_province} AND c.kind = 'city'"
+                    ),
+                    {"p": PROVINCE_OF_OFFICIAL},
+                )
+            ).all()
             own_numbered = (
                 await connection.execute(
                     sa.text(
@@ -971,7 +1032,7 @@ async def samples(url: str, count: int, seed: int) -> dict[str, Any]:
         place = name.replace("شورای اسلامی ", "شورای ")
         return f"وضعیت مصوبه {to_persian_digits(number)} {place}"
 
-    def pick(items: Sequence[Any]) -> list[Any]:
+    def pick(items: Sequence[Any], rng: random.Random = rng) -> list[Any]:
         # Empty when a small build left the asker's council without resolutions: that kind is skipped.
         return [rng.choice(items) for _ in range(count)] if items else []
 
@@ -983,7 +1044,7 @@ async def samples(url: str, count: int, seed: int) -> dict[str, Any]:
         else f"{rng.choice(rare)} {rng.choice(TITLE_WORDS)}"
         for k in range(count)
     ]
-    return {
+    picked: dict[str, Any] = {
         "codes": {"nation": pick(nation), "county": pick(county), "council": pick(council)},
         "numbers": {
             "nation": [question(num, name) for num, name, *_ in pick(numbered)],
@@ -994,6 +1055,11 @@ async def samples(url: str, count: int, seed: int) -> dict[str, Any]:
         "throughput_codes": [rng.choice(nation) for _ in range(count * 4)],
         "once_codes": once,
     }
+    # The province's from a generator of its own: the other askers' samples stay those of earlier runs.
+    own = random.Random(seed + 4)
+    picked["codes"]["province"] = pick(province, own)
+    picked["numbers"]["province"] = [question(num, name) for num, name in pick(province_numbered, own)]
+    return picked
 
 
 def make_app(url: str, data_dir: Path) -> Application:
@@ -1019,7 +1085,12 @@ async def measure(url: str, count: int, concurrency: int, seed: int, only: Seque
         bot = Bot("123456:BENCH", session=session)
         dp = app.dispatcher
         dp["deployment"].bot_username = "bench_bot"
-        askers = {"nation": NATION_OFFICIAL, "county": COUNTY_OFFICIAL, "council": SECRETARY}
+        askers = {
+            "nation": NATION_OFFICIAL,
+            "province": PROVINCE_OFFICIAL,
+            "county": COUNTY_OFFICIAL,
+            "council": SECRETARY,
+        }
         kinds = [
             Kind("warm-up", "nation", NATION_OFFICIAL, picked["codes"]["nation"][:50]),
         ]
@@ -1156,6 +1227,7 @@ async def main() -> None:
     else:
         print(f"{backend}: reusing the database built for {args.resolutions:,} resolutions")
     await report_counts(url)
+    await bind_added_askers(url)
     if args.build_only:
         return
     if args.postgres and args.word_statistics is not None:
