@@ -31,6 +31,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
+from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.orm import aliased
 
 from council.reviewing import LAPSED_EVENT, RECONSIDERATION_LAPSED_EVENT, RULED_EVENT
@@ -38,6 +39,7 @@ from council.scope import Scope
 from council.search import prefix_end, query_words
 from council.status import Status
 
+from . import changes
 from .models import (
     Board,
     Council,
@@ -368,6 +370,17 @@ def _small_listing(rows: Sequence[Sequence[Any]], cap: int) -> Listing:
 _SCOPE_SIZES: weakref.WeakKeyDictionary[Any, dict[Scope, int]] = weakref.WeakKeyDictionary()
 SCOPES_KEPT = 10_000
 
+#: Of each database (engine), where the newest ``window`` resolutions of a scope begin (the boundary of
+#: :meth:`ListStore._newest`), per (scope, window), each tagged with :func:`storage.changes.state` as it was
+#: before the read: served only while that state is unchanged (nothing committed since, here or by another
+#: process), so it is what the query would return now. Finding it walks the ``(submitted_at, council_id)``
+#: index from the newest resolution: in a province, 3 % of the nation, about 160,000 entries for the
+#: newest 5,000 of its own (10–25 ms). At most ``BOUNDARIES_KEPT`` kept.
+_BOUNDARIES: weakref.WeakKeyDictionary[Any, dict[tuple[Scope, int], tuple[Any, dt.datetime | None]]] = (
+    weakref.WeakKeyDictionary()
+)
+BOUNDARIES_KEPT = 10_000
+
 
 def _typed_word_of(resolution_id: Any, k: int) -> sa.ColumnElement[bool]:
     """Whether the resolution ``resolution_id`` (a column) has a word beginning with the ``k``-th typed
@@ -526,7 +539,7 @@ class ListStore(RepositoryPart):
             # Every word common, the scope large. A glance at the newest GLANCE resolutions says whether
             # the newest WINDOW likely hold enough matches; if not, the words are tried first.
             glance = min(GLANCE, WINDOW)
-            glanced, boundary = await self._newest(ordered, scope_filters, glance, cap)
+            glanced, boundary = await self._newest(ordered, scope, scope_filters, glance, cap)
             if len(glanced) > cap:
                 return Listing(await self._rows(glanced[:limit]), cap, True)
             if boundary is None:
@@ -536,7 +549,7 @@ class ListStore(RepositoryPart):
                 ids = await self._common_word_ids(ordered, counts)
                 if ids is not None:
                     return await self._among(ids, scope_filters, limit, cap, exact_ids=scope.nation)
-        dense, boundary = await self._newest(ordered, scope_filters, WINDOW, cap)
+        dense, boundary = await self._newest(ordered, scope, scope_filters, WINDOW, cap)
         if len(dense) > cap:
             return Listing(await self._rows(dense[:limit]), cap, True)
         if boundary is None or len(dense) >= limit:
@@ -721,20 +734,15 @@ class ListStore(RepositoryPart):
     async def _newest(
         self,
         ordered: Sequence[str],
+        scope: Scope,
         scope_filters: Sequence[sa.ColumnElement[bool]],
         window: int,
         cap: int,
     ) -> tuple[list[tuple[int, dt.datetime | None, DeadlineKind | None]], dt.datetime | None]:
         """The newest resolutions of the scope (at most ``cap + 1``) that have every word, no further back
         than its ``window``-th newest (the ``(submitted_at, council_id)`` index), and that one's submission
-        (None when the scope holds no more than ``window``)."""
-        boundary = await self.session.scalar(
-            sa.select(Resolution.submitted_at)
-            .where(*scope_filters)
-            .order_by(Resolution.submitted_at.desc())
-            .offset(window)
-            .limit(1)
-        )
+        (None when the scope holds no more than ``window``; kept while nothing changes, ``_BOUNDARIES``)."""
+        boundary = await self._boundary(scope, scope_filters, window)
         recent = [Resolution.submitted_at > boundary] if boundary is not None else []
         newest = await self.session.execute(
             sa.select(Resolution.id, Resolution.submitted_at)
@@ -743,6 +751,31 @@ class ListStore(RepositoryPart):
             .limit(cap + 1)
         )
         return [(int(rid), at, None) for rid, at in newest], boundary
+
+    async def _boundary(
+        self, scope: Scope, scope_filters: Sequence[sa.ColumnElement[bool]], window: int
+    ) -> dt.datetime | None:
+        """The submission of the scope's resolution after its ``window`` newest (None: it holds no more),
+        from ``_BOUNDARIES`` while nothing has changed since it was read."""
+        engine = self.session.bind
+        tag = changes.state(engine) if isinstance(engine, AsyncEngine) else None
+        kept_here = _BOUNDARIES.setdefault(engine, {}) if tag is not None else {}
+        kept = kept_here.get((scope, window))
+        if kept is not None and kept[0] == tag:
+            return kept[1]
+        boundary = await self.session.scalar(
+            sa.select(Resolution.submitted_at)
+            .where(*scope_filters)
+            .order_by(Resolution.submitted_at.desc())
+            .offset(window)
+            .limit(1)
+        )
+        if tag is not None and not (self.session.in_transaction() and self.session.info.get(changes.WROTE)):
+            # (Read inside a unit of work that wrote, it may see what is not committed yet: not kept.)
+            if (scope, window) not in kept_here and len(kept_here) >= BOUNDARIES_KEPT:
+                kept_here.clear()
+            kept_here[(scope, window)] = (tag, boundary)
+        return boundary
 
     async def _common_word_ids(self, ordered: Sequence[str], counts: dict[str, int]) -> list[int] | None:
         """:meth:`_word_ids` of common words, counted further first to intersect the two rarest."""

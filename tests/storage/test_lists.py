@@ -10,6 +10,7 @@ import uuid
 import pytest
 import sqlalchemy as sa
 from alembic import command
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from council.clock import MovableClock
 from council.review import ReconsiderationDecision, VoteChoice
@@ -19,6 +20,7 @@ from council.search import index_words, query_words
 from council.status import Status
 from council.submission import Category, Votes
 from council.submitting import Draft, submit_resolution
+from storage import changes
 from storage import lists as lists_module
 from storage.db import create_engine, session_factory
 from storage.lists import DeadlineKind, Listing
@@ -389,6 +391,48 @@ async def test_a_small_scope_is_searched_in_one_statement_with_the_answer_of_the
     monkeypatch.setattr(lists_module, "PROBE", 1)
     found = await lists.search(["نگهداری"], SEMNAN_COUNTY, 1, 5)
     assert (codes(found), found.total, found.capped, found.exact) == ([ids[12]], 2, False, False)
+
+
+async def test_a_large_scopes_newest_window_is_found_once_while_nothing_changes(
+    repo: Repository, clock: MovableClock, sample_org: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where a large scope's newest window begins (a province's newest 5,000 resolutions: a walk of the
+    recency index past the rest of the nation) is read once and kept while nothing is committed: the same
+    search again sends one statement fewer with the same answer; a submission within the scope moves the
+    window, and the next search sees it (here the "at least" total falls from 2 to 1)."""
+    people = await seed(repo, sample_org)
+    start = clock.now() - 30 * DAY
+    ids = [await submit(repo, people, start + k * 3600 * SECOND, "نگهداری پارک", "متن") for k in range(4)]
+    monkeypatch.setattr(lists_module, "SMALL_SCOPE", 0)
+    monkeypatch.setattr(lists_module, "WINDOW", 2)
+    monkeypatch.setattr(lists_module, "PROBE", 1)
+    engine = repo.session.bind
+    assert isinstance(engine, AsyncEngine)
+    listener = changes.ChangeListener(engine)  # PostgreSQL: other processes' commits heard (SQLite: no-op)
+    await listener.start()
+    statements = 0
+
+    def count(*_args: object) -> None:
+        nonlocal statements
+        statements += 1
+
+    sa.event.listen(engine.sync_engine, "before_cursor_execute", count)
+    try:
+        answers = []
+        for _ in range(2):
+            statements = 0
+            found = await repo.lists.search(["نگهداری"], SEMNAN_COUNTY, 1, 5)
+            await repo.session.commit()
+            answers.append((codes(found), found.total, found.capped, found.exact, statements))
+        assert answers[0][:4] == answers[1][:4] == ([ids[3]], 2, False, False)
+        assert answers[1][4] == answers[0][4] - 1
+        # A newer resolution of the scope without the word: the newest two are it and the 4th.
+        await submit(repo, people, start + 5 * 3600 * SECOND, "پارک", "متن")
+        found = await repo.lists.search(["نگهداری"], SEMNAN_COUNTY, 1, 5)
+        assert (codes(found), found.total, found.capped, found.exact) == ([ids[3]], 1, False, False)
+    finally:
+        sa.event.remove(engine.sync_engine, "before_cursor_execute", count)
+        await listener.stop()
 
 
 async def test_overdue_due_soon_objections_lapses_and_a_period(
