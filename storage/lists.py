@@ -535,23 +535,27 @@ class ListStore(RepositoryPart):
         elif in_scope < PROBE:
             every = [_has_word(Resolution.id, prefix) for prefix in ordered]
             return await self._matches([*scope_filters, *every], limit, cap)
-        if not words_tried:
-            # Every word common, the scope large. A glance at the newest GLANCE resolutions says whether
-            # the newest WINDOW likely hold enough matches; if not, the words are tried first.
+        dense, boundary = await self._newest(ordered, scope, scope_filters, WINDOW, cap)
+        if len(dense) > cap:
+            return Listing(await self._rows(dense[:limit]), cap, True)
+        if not words_tried and boundary is not None:
+            # Every word common, the scope large. The matches among the newest GLANCE resolutions (those of
+            # the newest WINDOW newer than where the GLANCE newest begin, kept while nothing changes) say
+            # whether the newest WINDOW were likely to hold enough; if not, the words are tried first.
             glance = min(GLANCE, WINDOW)
-            glanced, boundary = await self._newest(ordered, scope, scope_filters, glance, cap)
-            if len(glanced) > cap:
-                return Listing(await self._rows(glanced[:limit]), cap, True)
-            if boundary is None:
-                return Listing(await self._rows(glanced[:limit]), len(glanced))
-            if len(glanced) * WINDOW < glance * limit:
+            glance_start = await self._boundary(scope, scope_filters, glance)
+            glanced = len(
+                [
+                    at
+                    for _rid, at, _kind in dense
+                    if glance_start is None or (at is not None and at > glance_start)
+                ]
+            )
+            if glanced * WINDOW < glance * limit:
                 words_tried = True
                 ids = await self._common_word_ids(ordered, counts)
                 if ids is not None:
                     return await self._among(ids, scope_filters, limit, cap, exact_ids=scope.nation)
-        dense, boundary = await self._newest(ordered, scope, scope_filters, WINDOW, cap)
-        if len(dense) > cap:
-            return Listing(await self._rows(dense[:limit]), cap, True)
         if boundary is None or len(dense) >= limit:
             return Listing(await self._rows(dense[:limit]), len(dense), exact=boundary is None)
         if not words_tried:

@@ -430,6 +430,15 @@ async def test_a_large_scopes_newest_window_is_found_once_while_nothing_changes(
         await submit(repo, people, start + 5 * 3600 * SECOND, "پارک", "متن")
         found = await repo.lists.search(["نگهداری"], SEMNAN_COUNTY, 1, 5)
         assert (codes(found), found.total, found.capped, found.exact) == ([ids[3]], 1, False, False)
+        # The newest three hold two matches, but the newest one none: too few promised, the words are
+        # tried first, and the answer is exact.
+        monkeypatch.setattr(lists_module, "WINDOW", 3)
+        monkeypatch.setattr(lists_module, "GLANCE", 1)
+        found = await repo.lists.search(["نگهداری"], SEMNAN_COUNTY, 1, 5)
+        assert (codes(found), found.total, found.capped, found.exact) == ([ids[3]], 4, False, True)
+        monkeypatch.setattr(lists_module, "GLANCE", 3)
+        found = await repo.lists.search(["نگهداری"], SEMNAN_COUNTY, 1, 5)
+        assert (codes(found), found.total, found.capped, found.exact) == ([ids[3]], 2, False, False)
     finally:
         sa.event.remove(engine.sync_engine, "before_cursor_execute", count)
         await listener.stop()
