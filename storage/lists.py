@@ -195,6 +195,30 @@ def _has_word(resolution_id: Any, prefix: str) -> sa.ColumnElement[bool]:
     return sa.exists().where(word.resolution_id == resolution_id, _word_range(word.word, prefix))
 
 
+def _spread_cte(prefixes: Sequence[str], most: int) -> tuple[str, dict[str, Any]]:
+    """``WITH RECURSIVE spread(k, word, n)``: for the ``k``-th of ``prefixes`` the stored words that begin
+    with it, in order (``n``: 1, 2, …), each the least above the one before (an index seek each), up to
+    ``most + 1`` of them; a row whose ``word`` is NULL ends a prefix's list. With its parameters."""
+    params: dict[str, Any] = {"most": most}
+    seeds = []
+    stops = []
+    for k, prefix in enumerate(prefixes):
+        params[f"start{k}"], params[f"stop{k}"] = prefix, prefix_end(prefix)
+        seeds.append(
+            f"SELECT {k}, (SELECT min(word) FROM resolution_words"
+            f" WHERE word >= :start{k} AND word < :stop{k}), 1"
+        )
+        stops.append(f"WHEN {k} THEN :stop{k}")
+    cte = (
+        "WITH RECURSIVE spread(k, word, n) AS ("
+        + " UNION ALL ".join(seeds)
+        + " UNION ALL SELECT k, (SELECT min(w.word) FROM resolution_words w WHERE w.word > spread.word"
+        f" AND w.word < CASE k {' '.join(stops)} END), n + 1"
+        " FROM spread WHERE spread.word IS NOT NULL AND n <= :most)"
+    )
+    return cte, params
+
+
 #: The newest and the oldest submission, and where the newest :data:`FIRST_PERIOD` resolutions begin (None:
 #: there are no more).
 _Bounds = tuple[dt.datetime, dt.datetime, dt.datetime | None]
@@ -500,24 +524,8 @@ class ListStore(RepositoryPart):
         """The stored words that begin with each of ``prefixes``, in one statement (a skip-scan of the
         primary key: one index seek per word, however many entries each has), or None when one begins
         more than ``most``."""
-        params: dict[str, Any] = {"most": most}
-        seeds = []
-        stops = []
-        for k, prefix in enumerate(prefixes):
-            params[f"start{k}"], params[f"stop{k}"] = prefix, prefix_end(prefix)
-            seeds.append(
-                f"SELECT {k}, (SELECT min(word) FROM resolution_words"
-                f" WHERE word >= :start{k} AND word < :stop{k}), 1"
-            )
-            stops.append(f"WHEN {k} THEN :stop{k}")
-        statement = sa.text(
-            "WITH RECURSIVE spread(k, word, n) AS ("
-            + " UNION ALL ".join(seeds)
-            + " UNION ALL SELECT k, (SELECT min(w.word) FROM resolution_words w WHERE w.word > spread.word"
-            f" AND w.word < CASE k {' '.join(stops)} END), n + 1"
-            " FROM spread WHERE spread.word IS NOT NULL AND n <= :most"
-            ") SELECT k, word FROM spread WHERE word IS NOT NULL"
-        )
+        spread_cte, params = _spread_cte(prefixes, most)
+        statement = sa.text(f"{spread_cte} SELECT k, word FROM spread WHERE word IS NOT NULL")
         spread: dict[str, list[str]] = {prefix: [] for prefix in prefixes}
         for k, word in await self.session.execute(statement, params):
             spread[prefixes[k]].append(word)
@@ -585,10 +593,10 @@ class ListStore(RepositoryPart):
         intersected = [p for p in ordered if p == ordered[0] or recent[p] < WALK_INTERSECT_RATIO * lead]
         probed = [prefix for prefix in ordered if prefix not in intersected]
         lowers, uppers = _walk_periods(*bounds, WALK_GROWTH)
-        params: dict[str, Any] = {"lowers": lowers, "uppers": uppers, "most": cap + 1}
+        words: dict[str, list[str]] = {}
         legs = []
         for k, prefix in enumerate(intersected):
-            params[f"i{k}"] = spread[prefix]
+            words[f"i{k}"] = spread[prefix]
             legs.append(
                 f"SELECT submitted_at, resolution_id FROM resolution_words WHERE word = ANY(:i{k})"
                 " AND submitted_at >= coalesce(p.lower, '-infinity')"
@@ -600,7 +608,7 @@ class ListStore(RepositoryPart):
         # only those of the period would be read.
         checks = []
         for k, prefix in enumerate(probed):
-            params[f"c{k}"] = spread[prefix]
+            words[f"c{k}"] = spread[prefix]
             checks.append(
                 f"EXISTS (SELECT 1 FROM resolution_words w WHERE w.word = ANY(:c{k})"
                 " AND w.submitted_at = m.submitted_at AND w.resolution_id = m.resolution_id"
@@ -620,9 +628,10 @@ class ListStore(RepositoryPart):
             " ORDER BY m.submitted_at DESC, m.resolution_id DESC LIMIT :most) found"
             " ORDER BY p.n LIMIT :most"
         ).columns(sa.column("resolution_id", sa.Integer), sa.column("submitted_at", UTCDateTime()))
-        for name in params:
-            if name[0] in "ic":
-                statement = statement.bindparams(sa.bindparam(name, type_=postgresql.ARRAY(sa.Text())))
+        statement = statement.bindparams(
+            *[sa.bindparam(name, value, type_=postgresql.ARRAY(sa.Text())) for name, value in words.items()]
+        )
+        params = {"lowers": lowers, "uppers": uppers, "most": cap + 1}
         found = [(int(rid), at) for rid, at in await self.session.execute(statement, params)]
         rows = [(rid, at, None) for rid, at in found[:limit]]
         return Listing(await self._rows(rows), min(len(found), cap), len(found) > cap)
@@ -634,23 +643,10 @@ class ListStore(RepositoryPart):
         among the newest :data:`FIRST_PERIOD` resolutions (all of them when there are no more), and the
         bounds of time: the newest and the oldest submission, and where those newest begin (None: they
         are all). The bounds are None when a typed word begins no stored word or there is no resolution."""
-        params: dict[str, Any] = {"most": most, "first": FIRST_PERIOD}
-        seeds = []
-        stops = []
-        for k, prefix in enumerate(prefixes):
-            params[f"start{k}"], params[f"stop{k}"] = prefix, prefix_end(prefix)
-            seeds.append(
-                f"SELECT {k}, (SELECT min(word) FROM resolution_words"
-                f" WHERE word >= :start{k} AND word < :stop{k}), 1"
-            )
-            stops.append(f"WHEN {k} THEN :stop{k}")
+        spread_cte, params = _spread_cte(prefixes, most)
+        params["first"] = FIRST_PERIOD
         statement = sa.text(
-            "WITH RECURSIVE spread(k, word, n) AS ("
-            + " UNION ALL ".join(seeds)
-            + " UNION ALL SELECT k, (SELECT min(w.word) FROM resolution_words w WHERE w.word > spread.word"
-            f" AND w.word < CASE k {' '.join(stops)} END), n + 1"
-            " FROM spread WHERE spread.word IS NOT NULL AND n <= :most"
-            "), first AS (SELECT submitted_at FROM resolutions ORDER BY submitted_at DESC"
+            f"{spread_cte}, first AS (SELECT submitted_at FROM resolutions ORDER BY submitted_at DESC"
             " OFFSET :first LIMIT 1)"
             # At most one entry per resolution and stored word: counted up to FIRST_PERIOD, which also
             # keeps the estimated cost of the statement low (above 100,000 PostgreSQL compiles it first,
