@@ -604,16 +604,16 @@ class ListStore(RepositoryPart):
             )
         # INTERSECT and DISTINCT give each resolution once (a prefix may begin several of its words).
         matches = " INTERSECT ".join(legs) if len(legs) > 1 else legs[0].replace("SELECT", "SELECT DISTINCT")
-        # A word looked up per resolution is also bounded by the period: were its entries hashed instead,
-        # only those of the period would be read.
+        # A word looked up per resolution left, on (resolution_id, word): a scalar subquery, which
+        # PostgreSQL runs per row; an EXISTS it may turn into a join that hashes all the entries of the
+        # word in the period first (the planner takes a lookup to cost as much as 100 entries read).
         checks = []
+        params: dict[str, Any] = {}
         for k, prefix in enumerate(probed):
-            words[f"c{k}"] = spread[prefix]
+            params[f"start{k}"], params[f"stop{k}"] = prefix, prefix_end(prefix)
             checks.append(
-                f"EXISTS (SELECT 1 FROM resolution_words w WHERE w.word = ANY(:c{k})"
-                " AND w.submitted_at = m.submitted_at AND w.resolution_id = m.resolution_id"
-                " AND w.submitted_at >= coalesce(p.lower, '-infinity')"
-                " AND w.submitted_at < coalesce(p.upper, 'infinity'))"
+                f"(SELECT 1 FROM resolution_words w WHERE w.resolution_id = m.resolution_id"
+                f" AND w.word >= :start{k} AND w.word < :stop{k} LIMIT 1) IS NOT NULL"
             )
         where = f" WHERE {' AND '.join(checks)}" if checks else ""
         # Newest first: the periods in their order (a nested loop over them keeps it, and ORDER BY p.n
@@ -631,7 +631,7 @@ class ListStore(RepositoryPart):
         statement = statement.bindparams(
             *[sa.bindparam(name, value, type_=postgresql.ARRAY(sa.Text())) for name, value in words.items()]
         )
-        params = {"lowers": lowers, "uppers": uppers, "most": cap + 1}
+        params |= {"lowers": lowers, "uppers": uppers, "most": cap + 1}
         found = [(int(rid), at) for rid, at in await self.session.execute(statement, params)]
         rows = [(rid, at, None) for rid, at in found[:limit]]
         return Listing(await self._rows(rows), min(len(found), cap), len(found) > cap)
