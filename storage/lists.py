@@ -73,7 +73,8 @@ FETCH = 3_000
 SPREAD = 64
 #: How far each word's entries are counted for that search (a fourth of :data:`PROBE`: counting reads pages).
 PERIOD_PROBE = 5_000
-#: How many of the newest resolutions the first period of that search holds, at least.
+#: How many of the newest resolutions the first period of that search holds, at least (on PostgreSQL: just
+#: those, and each word's entries among them are what is counted).
 FIRST_PERIOD = 1_000
 #: How many times the time already walked a further period may span, at most.
 GROWTH = 8
