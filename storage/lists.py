@@ -620,7 +620,8 @@ class ListStore(RepositoryPart):
         # Newest first: the periods in their order (a nested loop over them keeps it, and ORDER BY p.n
         # needs no sort: the ordinality is known to be ascending), each period's matches by the sort
         # inside it. Sorting the whole by submission instead would make PostgreSQL search one more
-        # period to see where the last one ends.
+        # period to see where the last one ends. (A UNION ALL of one search per period would stop as
+        # early, but PostgreSQL may run its members in parallel, in any order; a function scan, never.)
         statement = sa.text(
             "SELECT found.resolution_id, found.submitted_at"
             " FROM unnest(CAST(:lowers AS timestamptz[]), CAST(:uppers AS timestamptz[]))"
