@@ -49,6 +49,7 @@ from .models import (
     Resolution,
     ResolutionVersion,
     ResolutionWord,
+    UTCDateTime,
 )
 from .parts import RepositoryPart
 from .status import scope_condition
@@ -78,10 +79,19 @@ FETCH = 3_000
 SPREAD = 64
 #: How far each word's entries are counted for that search (a fourth of :data:`PROBE`: counting reads pages).
 PERIOD_PROBE = 5_000
-#: How many of the newest resolutions the first period of that search holds, at least.
+#: How many of the newest resolutions the first period of that search holds, at least (on PostgreSQL: just
+#: those, and each word's entries among them are what is counted).
 FIRST_PERIOD = 1_000
 #: How many times the time already walked a further period may span, at most.
 GROWTH = 8
+#: On PostgreSQL the periods are walked in one statement (:meth:`ListStore._walk`), each reaching this
+#: many times as far back as the time before it: the matches of the last period walked are not all
+#: needed, and a smaller factor reads fewer of them in vain (a period costs no round trip there).
+WALK_GROWTH = 2
+#: On PostgreSQL a word is intersected with the rarest one when it has fewer than this many times as many
+#: entries among the newest resolutions, otherwise checked per resolution left: there a probe costs
+#: about as much as reading 15–30 entries of an index (on SQLite 7, :data:`INTERSECT_RATIO`).
+WALK_INTERSECT_RATIO = 16
 #: Default caps of the counted total.
 SEARCH_COUNT_CAP = 50
 LIST_COUNT_CAP = 1000
@@ -399,6 +409,56 @@ def _has_word(resolution_id: Any, prefix: str) -> sa.ColumnElement[bool]:
     return sa.exists().where(word.resolution_id == resolution_id, _word_range(word.word, prefix))
 
 
+def _spread_cte(prefixes: Sequence[str], most: int) -> tuple[str, dict[str, Any]]:
+    """``WITH RECURSIVE spread(k, word, n)``: for the ``k``-th of ``prefixes`` the stored words that begin
+    with it, in order (``n``: 1, 2, …), each the least above the one before (an index seek each), up to
+    ``most + 1`` of them; a row whose ``word`` is NULL ends a prefix's list. With its parameters."""
+    params: dict[str, Any] = {"most": most}
+    seeds = []
+    stops = []
+    for k, prefix in enumerate(prefixes):
+        params[f"start{k}"], params[f"stop{k}"] = prefix, prefix_end(prefix)
+        seeds.append(
+            f"SELECT {k}, (SELECT min(word) FROM resolution_words"
+            f" WHERE word >= :start{k} AND word < :stop{k}), 1"
+        )
+        stops.append(f"WHEN {k} THEN :stop{k}")
+    cte = (
+        "WITH RECURSIVE spread(k, word, n) AS ("
+        + " UNION ALL ".join(seeds)
+        + " UNION ALL SELECT k, (SELECT min(w.word) FROM resolution_words w WHERE w.word > spread.word"
+        f" AND w.word < CASE k {' '.join(stops)} END), n + 1"
+        " FROM spread WHERE spread.word IS NOT NULL AND n <= :most)"
+    )
+    return cte, params
+
+
+#: The newest and the oldest submission, and where the newest :data:`FIRST_PERIOD` resolutions begin (None:
+#: there are no more).
+_Bounds = tuple[dt.datetime, dt.datetime, dt.datetime | None]
+
+
+def _walk_periods(
+    newest: dt.datetime, oldest: dt.datetime, first: dt.datetime | None, growth: float
+) -> tuple[list[dt.datetime | None], list[dt.datetime | None]]:
+    """The periods of the nation-wide search on PostgreSQL (:meth:`ListStore._walk`), newest first, as
+    their lower and upper bounds (None: unbounded): the first from ``first`` (None: it holds
+    everything) on, each further one reaching ``growth`` times as far back from ``newest`` as the one
+    before, the last one everything before its upper bound (which passed ``oldest``)."""
+    lowers: list[dt.datetime | None] = []
+    uppers: list[dt.datetime | None] = []
+    upper: dt.datetime | None = None
+    reach = max(newest - first, dt.timedelta(seconds=1)) if first is not None else None
+    while reach is not None and newest - reach > oldest:
+        lowers.append(newest - reach)
+        uppers.append(upper)
+        upper = newest - reach
+        reach *= growth
+    lowers.append(None)
+    uppers.append(upper)
+    return lowers, uppers
+
+
 class ListStore(RepositoryPart):
     """Lists of resolutions within a scope, each newest or most urgent first."""
 
@@ -583,7 +643,12 @@ class ListStore(RepositoryPart):
         whole list; the total is exact up to ``cap``. Round trips are few (each costs as much as thousands
         of entries read): one spreads every word, one counts them (to :data:`PERIOD_PROBE`, and among the
         newest) with the bounds of time, then one per period.
+
+        On PostgreSQL, where each statement is a round trip through the driver and the planner (1–5 ms,
+        as much as the work of a period), the walk is one statement instead (:meth:`_walk`).
         """
+        if self.session.get_bind().dialect.name == "postgresql":
+            return await self._walk(prefixes, limit, cap)
         spread = await self._spread(prefixes, SPREAD)
         if spread is None:
             return None
@@ -682,24 +747,8 @@ class ListStore(RepositoryPart):
         """The stored words that begin with each of ``prefixes``, in one statement (a skip-scan of the
         primary key: one index seek per word, however many entries each has), or None when one begins
         more than ``most``."""
-        params: dict[str, Any] = {"most": most}
-        seeds = []
-        stops = []
-        for k, prefix in enumerate(prefixes):
-            params[f"start{k}"], params[f"stop{k}"] = prefix, prefix_end(prefix)
-            seeds.append(
-                f"SELECT {k}, (SELECT min(word) FROM resolution_words"
-                f" WHERE word >= :start{k} AND word < :stop{k}), 1"
-            )
-            stops.append(f"WHEN {k} THEN :stop{k}")
-        statement = sa.text(
-            "WITH RECURSIVE spread(k, word, n) AS ("
-            + " UNION ALL ".join(seeds)
-            + " UNION ALL SELECT k, (SELECT min(w.word) FROM resolution_words w WHERE w.word > spread.word"
-            f" AND w.word < CASE k {' '.join(stops)} END), n + 1"
-            " FROM spread WHERE spread.word IS NOT NULL AND n <= :most"
-            ") SELECT k, word FROM spread WHERE word IS NOT NULL"
-        )
+        spread_cte, params = _spread_cte(prefixes, most)
+        statement = sa.text(f"{spread_cte} SELECT k, word FROM spread WHERE word IS NOT NULL")
         spread: dict[str, list[str]] = {prefix: [] for prefix in prefixes}
         for k, word in await self.session.execute(statement, params):
             spread[prefixes[k]].append(word)
@@ -738,6 +787,121 @@ class ListStore(RepositoryPart):
             .limit(most)
         )
         return [(int(rid), at) for rid, at in rows]
+
+    async def _walk(self, prefixes: Sequence[str], limit: int, cap: int) -> Listing | None:
+        """:meth:`_by_periods` on PostgreSQL: the same answer in three statements, however far back the
+        matches lie.
+
+        (1) :meth:`_spread_counted` spreads every typed word (None beyond :data:`SPREAD` stored words, as
+        there) and counts its entries among the newest :data:`FIRST_PERIOD` resolutions, with the bounds
+        of time. (2) One statement walks the periods newest first: the first holds those newest
+        resolutions, each further one reaches :data:`WALK_GROWTH` times as far back as the time before
+        it, the last one everything older (:func:`_walk_periods`); a period's matches are the rarest
+        word's entries of the period intersected with those of every word that has fewer than
+        :data:`WALK_INTERSECT_RATIO` times as many entries among the newest, the others looked up per
+        resolution left. The periods are a list joined laterally to the search of one period, newest
+        first, under ``LIMIT cap + 1``: PostgreSQL runs the search of a period only when the ones
+        before it gave fewer rows than that, so a period beyond the ``cap + 1``-th match is never read,
+        and the statement is planned once whatever the number of periods. (3) :meth:`_rows` reads the
+        rows shown.
+        """
+        counted = await self._spread_counted(prefixes, SPREAD)
+        if counted is None:
+            return None
+        spread, recent, bounds = counted
+        if bounds is None:
+            return EMPTY
+        ordered = sorted(spread, key=lambda prefix: recent[prefix])
+        lead = max(recent[ordered[0]], 1)
+        intersected = [p for p in ordered if p == ordered[0] or recent[p] < WALK_INTERSECT_RATIO * lead]
+        probed = [prefix for prefix in ordered if prefix not in intersected]
+        lowers, uppers = _walk_periods(*bounds, WALK_GROWTH)
+        words: dict[str, list[str]] = {}
+        legs = []
+        for k, prefix in enumerate(intersected):
+            words[f"i{k}"] = spread[prefix]
+            legs.append(
+                f"SELECT submitted_at, resolution_id FROM resolution_words WHERE word = ANY(:i{k})"
+                " AND submitted_at >= coalesce(p.lower, '-infinity')"
+                " AND submitted_at < coalesce(p.upper, 'infinity')"
+            )
+        # INTERSECT and DISTINCT give each resolution once (a prefix may begin several of its words).
+        matches = " INTERSECT ".join(legs) if len(legs) > 1 else legs[0].replace("SELECT", "SELECT DISTINCT")
+        # A word looked up per resolution left, on (resolution_id, word): a scalar subquery, which
+        # PostgreSQL runs per row; an EXISTS it may turn into a join that hashes all the entries of the
+        # word in the period first (the planner takes a lookup to cost as much as 100 entries read).
+        checks = []
+        params: dict[str, Any] = {}
+        for k, prefix in enumerate(probed):
+            params[f"start{k}"], params[f"stop{k}"] = prefix, prefix_end(prefix)
+            checks.append(
+                f"(SELECT 1 FROM resolution_words w WHERE w.resolution_id = m.resolution_id"
+                f" AND w.word >= :start{k} AND w.word < :stop{k} LIMIT 1) IS NOT NULL"
+            )
+        where = f" WHERE {' AND '.join(checks)}" if checks else ""
+        # Newest first: the periods in their order (a nested loop over them keeps it, and ORDER BY p.n
+        # needs no sort: the ordinality is known to be ascending), each period's matches by the sort
+        # inside it. Sorting the whole by submission instead would make PostgreSQL search one more
+        # period to see where the last one ends. (A UNION ALL of one search per period would stop as
+        # early, but PostgreSQL may run its members in parallel, in any order; a function scan, never.)
+        statement = sa.text(
+            "SELECT found.resolution_id, found.submitted_at"
+            " FROM unnest(CAST(:lowers AS timestamptz[]), CAST(:uppers AS timestamptz[]))"
+            " WITH ORDINALITY AS p(lower, upper, n)"
+            f" CROSS JOIN LATERAL (SELECT m.resolution_id, m.submitted_at FROM ({matches}) m{where}"
+            " ORDER BY m.submitted_at DESC, m.resolution_id DESC LIMIT :most) found"
+            " ORDER BY p.n LIMIT :most"
+        ).columns(sa.column("resolution_id", sa.Integer), sa.column("submitted_at", UTCDateTime()))
+        statement = statement.bindparams(
+            *[sa.bindparam(name, value, type_=postgresql.ARRAY(sa.Text())) for name, value in words.items()]
+        )
+        params |= {"lowers": lowers, "uppers": uppers, "most": cap + 1}
+        found = [(int(rid), at) for rid, at in await self.session.execute(statement, params)]
+        rows = [(rid, at, None) for rid, at in found[:limit]]
+        return Listing(await self._rows(rows), min(len(found), cap), len(found) > cap)
+
+    async def _spread_counted(
+        self, prefixes: Sequence[str], most: int
+    ) -> tuple[dict[str, list[str]], dict[str, int], _Bounds | None] | None:
+        """:meth:`_spread` on PostgreSQL, in the same statement: how many entries each typed word has
+        among the newest :data:`FIRST_PERIOD` resolutions (all of them when there are no more), and the
+        bounds of time: the newest and the oldest submission, and where those newest begin (None: they
+        are all). The bounds are None when a typed word begins no stored word or there is no resolution."""
+        spread_cte, params = _spread_cte(prefixes, most)
+        params["first"] = FIRST_PERIOD
+        statement = sa.text(
+            f"{spread_cte}, first AS (SELECT submitted_at FROM resolutions ORDER BY submitted_at DESC"
+            " OFFSET :first LIMIT 1)"
+            # At most one entry per resolution and stored word: counted up to FIRST_PERIOD, which also
+            # keeps the estimated cost of the statement low (above 100,000 PostgreSQL compiles it first,
+            # with JIT: 15–20 ms).
+            " SELECT k, word, (SELECT count(*) FROM (SELECT 1 FROM resolution_words r"
+            " WHERE r.word = spread.word AND r.submitted_at >= coalesce((SELECT submitted_at FROM first),"
+            " '-infinity') LIMIT :first) e),"
+            " (SELECT max(submitted_at) FROM resolutions), (SELECT min(submitted_at) FROM resolutions),"
+            " (SELECT submitted_at FROM first)"
+            " FROM spread WHERE word IS NOT NULL"
+        ).columns(
+            sa.column("k", sa.Integer),
+            sa.column("word", sa.Text),
+            sa.column("recent", sa.Integer),
+            sa.column("newest", UTCDateTime()),
+            sa.column("oldest", UTCDateTime()),
+            sa.column("first", UTCDateTime()),
+        )
+        spread: dict[str, list[str]] = {prefix: [] for prefix in prefixes}
+        recent = dict.fromkeys(prefixes, 0)
+        bounds = None
+        for k, word, count, newest, oldest, first in await self.session.execute(statement, params):
+            spread[prefixes[k]].append(word)
+            recent[prefixes[k]] += int(count)
+            if newest is not None and oldest is not None:
+                bounds = (newest, oldest, first)
+        if any(len(words) > most for words in spread.values()):
+            return None
+        if any(not words for words in spread.values()):
+            bounds = None
+        return spread, recent, bounds
 
     async def _newest(
         self,

@@ -19,6 +19,7 @@ import pytest
 import sqlalchemy as sa
 
 from bot.apiserver import LocalBotApiServer
+from bot.apiserver.people import WAIT
 from bot.apiserver.state import SimUser
 from council.clock import SystemClock
 from council.jalali import format_jalali_date, gregorian_to_jalali, tehran_date
@@ -85,12 +86,12 @@ async def running(
         await server.stop()
 
 
-async def say(server: LocalBotApiServer, who: SimUser, text: str, timeout: float = 5.0) -> str:  # noqa: ASYNC109
+async def say(server: LocalBotApiServer, who: SimUser, text: str, timeout: float = WAIT) -> str:  # noqa: ASYNC109
     await server.send_text(who, text)
     return (await server.wait_for_bot_message(who, timeout=timeout)).content
 
 
-async def press(server: LocalBotApiServer, who: SimUser, label: str, timeout: float = 5.0) -> str:  # noqa: ASYNC109
+async def press(server: LocalBotApiServer, who: SimUser, label: str, timeout: float = WAIT) -> str:  # noqa: ASYNC109
     await server.press_button(who, label)
     return (await server.wait_for_bot_message(who, timeout=timeout)).content
 

@@ -16,6 +16,11 @@ from bot.apiserver.state import CallbackRecord, JsonDict, SimMessage, SimState, 
 
 MessagePredicate = Callable[[SimMessage], bool]
 
+#: Seconds a test waits by default for the bot's answer. A wait ends as soon as the answer comes, so only a
+#: failing test waits this long; generous because CI's two cores are shared, where a step that takes 0.1 s
+#: on an idle machine took more than 5 s (the earlier default) under load.
+WAIT = 15.0
+
 
 class SimPeople:
     """People-side API; :class:`~bot.apiserver.server.LocalBotApiServer` inherits it."""
@@ -215,7 +220,7 @@ class SimPeople:
         self,
         who: SimUser | int,
         predicate: MessagePredicate | None = None,
-        timeout: float = 5.0,  # noqa: ASYNC109 (a domain parameter, not a cancellation scope)
+        timeout: float = WAIT,  # noqa: ASYNC109 (a domain parameter, not a cancellation scope)
         after: int | None = None,
     ) -> SimMessage:
         """The first bot message to the person sent after their last action (or after the first ``after``
@@ -237,14 +242,14 @@ class SimPeople:
     async def wait_until(
         self,
         condition: Callable[[], bool],
-        timeout: float = 5.0,  # noqa: ASYNC109
+        timeout: float = WAIT,  # noqa: ASYNC109
         what: str = "condition",
     ) -> None:
         """Wait until ``condition()`` holds (re-checked after every Bot API call); AssertionError if not."""
         if not await self.state.bot_activity.wait_for(condition, timeout):
             raise AssertionError(f"timed out after {timeout}s waiting for {what}\n{self.describe()}")
 
-    async def wait_for_idle(self, quiet: float = 0.1, timeout: float = 5.0) -> None:  # noqa: ASYNC109
+    async def wait_for_idle(self, quiet: float = 0.1, timeout: float = WAIT) -> None:  # noqa: ASYNC109
         """Wait until every queued update has been fetched by the bot and it made no call for ``quiet`` s."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout

@@ -166,21 +166,31 @@ async def test_the_nation_wide_search_walks_periods_newest_first_over_years(
     """Matches spread over three years: the search by periods (every word taken as common, the first
     period holding a single resolution, each further one at most twice the time walked, so that many
     periods are walked) gives the newest ten, newest first (ties by id), and the total exactly up to the
-    cap; a smaller scope the same."""
+    cap; a smaller scope the same. SQLite walks the periods a statement each, PostgreSQL in one."""
     people = await seed(repo, sample_org)
     start = clock.now() - 3 * 365 * DAY
     monkeypatch.setattr(lists_module, "PERIOD_PROBE", 1)
     monkeypatch.setattr(lists_module, "FIRST_PERIOD", 1)
     monkeypatch.setattr(lists_module, "GROWTH", 2)
+    sqlite = repo.session.get_bind().dialect.name == "sqlite"
+    # The periods searched (SQLite) or laid out for the one statement that searches them (PostgreSQL).
     periods = 0
     in_period = lists_module.ListStore._in_period
+    walk_periods = lists_module._walk_periods
 
     async def counted(self: lists_module.ListStore, *args: object, **kwargs: object) -> object:
         nonlocal periods
         periods += 1
         return await in_period(self, *args, **kwargs)  # type: ignore[arg-type]
 
+    def laid_out(*args: object) -> object:
+        nonlocal periods
+        lowers, uppers = walk_periods(*args)  # type: ignore[arg-type]
+        periods += len(lowers)
+        return lowers, uppers
+
     monkeypatch.setattr(lists_module.ListStore, "_in_period", counted)
+    monkeypatch.setattr(lists_module, "_walk_periods", laid_out)
     # 72 resolutions, one every 15 days (the 41st and 42nd at the same instant), alternately of the Semnan
     # and the Shahrud city council. Every one has «نگهداری»; the 3rd, 11th, … (every 8th: 9) «آبیاری»;
     # every 6th «روشنایی» (never with «آبیاری»: 8k+3 is odd); the first 51 «محله», the first 50 «بوستان»;
@@ -214,9 +224,20 @@ async def test_the_nation_wide_search_walks_periods_newest_first_over_years(
         return codes(found), found.total, found.capped, found.exact
 
     everything = list(range(72))
+    statements: list[str] = []
+
+    def executed(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        statements.append(statement)
+
+    engine = repo.session.get_bind()
+    sa.event.listen(engine, "before_cursor_execute", executed)
     # More than 50: the newest ten (the two of one instant by id) and "more than 50".
     assert seen(await lists.search(["نگهداری"], NATION)) == expect(everything)
+    sa.event.remove(engine, "before_cursor_execute", executed)
     assert periods > 3
+    # On PostgreSQL three statements however many periods: the words spread and counted, the walk, the
+    # rows shown.
+    assert sqlite or len(statements) == 3
     # Exactly 51 and exactly 50 matches, reaching back to the oldest resolution.
     assert seen(await lists.search(["محله", "نگهداری"], NATION)) == expect(list(range(51)))
     assert seen(await lists.search(["بوستان", "نگهداری"], NATION)) == expect(list(range(50)))
@@ -241,14 +262,23 @@ async def test_the_nation_wide_search_walks_periods_newest_first_over_years(
         "شورای اسلامی شهر شاهرود",
         "نگهداری پارکینگ آبیاری",
     )
-    # The words counted exactly: the first period is as long as they promise 51 matches — here all time.
+    # The words counted exactly: the first period is as long as they promise 51 matches — here all time
+    # (on SQLite; PostgreSQL walks its periods in one statement whatever they promise).
     monkeypatch.setattr(lists_module, "PERIOD_PROBE", 5_000)
     periods = 0
     assert seen(await lists.search(["آبیاری", "نگهداری"], NATION)) == expect(irrigation)
-    assert periods == 1
+    assert periods == (1 if sqlite else 8)
     monkeypatch.setattr(lists_module, "PERIOD_PROBE", 1)
+    # One period holding everything: its newest first, cut at 51.
+    monkeypatch.setattr(lists_module, "FIRST_PERIOD", 1_000)
+    periods = 0
+    assert seen(await lists.search(["نگهداری"], NATION)) == expect(everything)
+    assert seen(await lists.search(["محله", "نگهداری"], NATION)) == expect(list(range(51)))
+    assert periods == 2
+    monkeypatch.setattr(lists_module, "FIRST_PERIOD", 1)
     # A word far more frequent than the rarest is checked per resolution instead of intersected.
     monkeypatch.setattr(lists_module, "INTERSECT_RATIO", 0)
+    monkeypatch.setattr(lists_module, "WALK_INTERSECT_RATIO", 0)
     assert seen(await lists.search(["نگهداری", "آبیاری"], NATION)) == expect(irrigation)
     assert seen(await lists.search(["محله", "نگهداری"], NATION)) == expect(list(range(51)))
     # A typed word that begins more stored words than are spread: searched the other ways, same answer.
@@ -261,6 +291,29 @@ async def test_the_nation_wide_search_walks_periods_newest_first_over_years(
     assert seen(await lists.search(["آبیاری", "پارک"], SHAHRUD_COUNTY)) == expect(shahrud)
     assert seen(await lists.search(["نگهداری"], SEMNAN_COUNTY)) == expect(everything[::2])
     assert periods == 0
+
+
+def test_the_periods_of_the_walk_on_postgresql_reach_back_geometrically_to_the_oldest() -> None:
+    newest = dt.datetime(2026, 11, 27, 12, tzinfo=dt.UTC)
+    walk_periods = lists_module._walk_periods
+    # The first from where the newest resolutions begin, each further one twice as far back, the last
+    # one everything older; None is unbounded.
+    lowers, uppers = walk_periods(newest, newest - 100 * DAY, newest - DAY, 2)
+    reaches = [newest - k * DAY for k in (1, 2, 4, 8, 16, 32, 64)]
+    assert (lowers, uppers) == ([*reaches, None], [None, *reaches])
+    # A period reaching exactly to the oldest resolution is the last one.
+    assert walk_periods(newest, newest - 4 * DAY, newest - DAY, 2) == (
+        [newest - DAY, newest - 2 * DAY, None],
+        [None, newest - DAY, newest - 2 * DAY],
+    )
+    # No more resolutions than the first period holds: one period, all time.
+    assert walk_periods(newest, newest - 100 * DAY, None, 2) == ([None], [None])
+    # The newest ones all at one instant: the first period still reaches back a second.
+    assert walk_periods(newest, newest - 3 * SECOND, newest, 2) == (
+        [newest - SECOND, newest - 2 * SECOND, None],
+        [None, newest - SECOND, newest - 2 * SECOND],
+    )
+    assert walk_periods(newest, newest, newest, 2) == ([None], [None])
 
 
 async def test_an_amendment_replaces_the_words_searched(
