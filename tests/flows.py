@@ -92,7 +92,15 @@ async def submit_resolution(world: World, secretary: SimUser, board: Board | Non
 
 
 async def press(world: World, who: SimUser, label: str, message_id: int | None = None) -> SimMessage:
-    """Press ``label`` (on the newest message showing it, or on ``message_id``); the bot's next message."""
+    """Press ``label`` (on the newest message showing it, or on ``message_id``); the bot's next message.
+
+    As a person would, it waits for the button to be shown: the message before it may have been another
+    one (a notice of another resolution) and the button come with an edit just after."""
+    if message_id is None:
+        await world.server.wait_until(
+            lambda: any(m.find_button(label) is not None for m in world.server.state.bot_messages(who.id)),
+            what=f"a button {label!r}",
+        )
     query = await world.server.press_button(who, label, message_id)
     await world.server.wait_until(lambda: query in world.server.callback_answers, what="callback answer")
     return await world.server.wait_for_bot_message(who)
