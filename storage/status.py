@@ -11,7 +11,7 @@ import datetime as dt
 import json
 import logging
 import weakref
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -399,6 +399,8 @@ class StatusStore(RepositoryPart):
             return False, None
         generation = people_cache.generation()
         dialect = reader.dialect
+        timeline: Sequence[Sequence[Any]]
+        votes: Sequence[Sequence[Any]]
         try:
             if isinstance(reader, direct.SqliteReader):
                 statements = (
@@ -496,7 +498,7 @@ class StatusStore(RepositoryPart):
 
 def _sqlite_card(
     run: direct.Run, statements: tuple[direct.Prepared, direct.Prepared, direct.Prepared], key: int | str
-) -> tuple[CardFacts, list[tuple[Any, ...]], list[tuple[Any, ...]]] | None:
+) -> tuple[CardFacts, list[list[Any]], list[list[Any]]] | None:
     """SQLite: the card's facts, timeline rows and vote rows (``statements``: of the facts, the timeline and
     the votes), in one read transaction."""
     facts_statement, timeline_statement, votes_statement = statements
@@ -592,12 +594,19 @@ def _votes_of(rows: Iterable[Sequence[Any]]) -> list[tuple[str, Vote]]:
     return list(latest.values())
 
 
+#: Per dialect, the result processor of an instant (``UTCDateTime``).
+_INSTANTS: dict[tuple[str, str], Callable[[Any], Any] | None] = {}
+
+
 def _history_arrays(
     dialect: sa.Dialect, arrays: Sequence[Any]
 ) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
     """PostgreSQL: the rows of ``_TIMELINE`` and ``_VOTES`` out of the two arrays of ``_with_history``, their
     values processed as a session would (the instants as ``UTCDateTime``, the payload as ``JSON``)."""
-    instant = Event.__table__.c.at.type.dialect_impl(dialect).result_processor(dialect, None)
+    key = (dialect.name, dialect.driver)
+    if key not in _INSTANTS:
+        _INSTANTS[key] = Event.__table__.c.at.type.dialect_impl(dialect).result_processor(dialect, None)
+    instant = _INSTANTS[key]
 
     def at(value: Any) -> Any:
         return value if value is None or instant is None else instant(value)

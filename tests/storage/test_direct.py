@@ -4,6 +4,7 @@ wrote reads through itself; a read made while another connection writes neither 
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import sqlite3
 from collections.abc import AsyncIterator
@@ -276,3 +277,44 @@ async def test_sqlite_the_reader_leaves_no_transaction_open_and_falls_back_when_
     forget(started)
     assert await read_card(sessions, code, Scope(nation=True), directly=True) == expected
     assert len(reader._connections) == 1
+
+
+async def test_postgresql_reads_share_a_few_connections_and_get_over_a_lost_one(
+    started: AsyncEngine,
+    sessions: async_sessionmaker[AsyncSession],
+    repo: Repository,
+    clock: MovableClock,
+    sample_org: str,
+    backend: str,
+) -> None:
+    if backend != "postgresql":
+        return
+    people = await seed(repo, sample_org)
+    rid = await bring_to(repo, people, clock, Status.OBJECTED)
+    code = (await codes_of(repo.session, {"r": rid}))["r"]
+    await repo.session.commit()
+    expected = await read_card(sessions, code, Scope(nation=True), directly=False)
+    reader = direct._readers[started.sync_engine]
+    assert isinstance(reader, direct.PostgresReader)
+
+    async def directly() -> tuple[Any, ...]:
+        forget(started)
+        return await read_card(sessions, code, Scope(nation=True), directly=True)
+
+    # Twelve at once: they wait for one another's connections, at most four.
+    answers = await asyncio.gather(*(directly() for _ in range(12)))
+    assert all(answer == (*expected[:3], False) for answer in answers)
+    assert reader._open <= direct.POSTGRES_CONNECTIONS and not reader._waiters
+    # The server ends the reader's connections (a restart, an administrator): cards are still answered,
+    # through the session while a read fails, and directly again on new connections after.
+    pids = [connection.get_server_pid() for connection in reader._idle]
+    other = await asyncpg.connect(
+        started.url.set(drivername="postgresql").render_as_string(hide_password=False)
+    )
+    try:
+        await other.execute("SELECT pg_terminate_backend(pid) FROM unnest($1::int[]) AS pid", pids)
+    finally:
+        await other.close()
+    for _ in range(len(pids) + 1):
+        assert (await directly())[:3] == expected[:3]
+    assert await directly() == (*expected[:3], False)
