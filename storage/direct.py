@@ -36,6 +36,7 @@ import logging
 import os
 import sqlite3
 import threading
+import urllib.parse
 import weakref
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
@@ -68,16 +69,21 @@ class Prepared:
     JSON). ``sample`` gives a value for each parameter the statement takes at execution; the others (an
     ``IN`` list of scope codes, say) are fixed at compile time."""
 
-    __slots__ = ("fixed", "names", "processors", "sql", "variable")
+    __slots__ = ("processors", "slots", "sql", "template")
 
     def __init__(self, statement: AnySelect, dialect: sa.Dialect, sample: Mapping[str, Any]) -> None:
         compiled = statement.compile(dialect=dialect)
         expanded = compiled.construct_expanded_state(dict(sample))
         self.sql: str = expanded.statement
-        self.names: tuple[str, ...] = tuple(expanded.positiontup or ())
-        self.fixed: dict[str, Any] = dict(expanded.parameters)
-        self.variable = frozenset(sample)
-        for name in self.variable:
+        names = tuple(expanded.positiontup or ())
+        #: The parameters in order, with the fixed values in place; ``slots``: where the others go.
+        self.template: tuple[Any, ...] = tuple(
+            None if name in sample else expanded.parameters[name] for name in names
+        )
+        self.slots: tuple[tuple[int, str], ...] = tuple(
+            (index, name) for index, name in enumerate(names) if name in sample
+        )
+        for name in sample:
             bind = compiled.binds[name]
             if bind.type.dialect_impl(dialect).bind_processor(dialect) is not None:
                 raise TypeError(f"parameter {name!r} needs processing: not supported here")
@@ -90,8 +96,11 @@ class Prepared:
             (index, process) for index, process in enumerate(processors) if process is not None
         )
 
-    def arguments(self, values: Mapping[str, Any]) -> tuple[Any, ...]:
-        return tuple(values[name] if name in self.variable else self.fixed[name] for name in self.names)
+    def arguments(self, values: Mapping[str, Any]) -> list[Any]:
+        arguments = list(self.template)
+        for index, name in self.slots:
+            arguments[index] = values[name]
+        return arguments
 
     def row(self, raw: Sequence[Any]) -> list[Any]:
         row = list(raw)
@@ -158,7 +167,9 @@ class SqliteReader(Reader):
         connection: sqlite3.Connection | None = getattr(local, "connection", None)
         if connection is not None and local.inode == inode and local.opened == self._opened:
             return connection
-        connection = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        # ``mode=rw``: never make a database file where there is none.
+        uri = f"file:{urllib.parse.quote(self.path)}?mode=rw"
+        connection = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
         try:
             connection.execute("PRAGMA query_only=ON")
             connection.execute("PRAGMA busy_timeout=0")
