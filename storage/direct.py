@@ -140,13 +140,17 @@ class SqliteReader(Reader):
         try:
             connection = self._connect()
             connection.execute("BEGIN")
+        except sqlite3.ProgrammingError as exc:
+            # Closed under it (not by :meth:`close`): the next read opens another.
+            self._local.connection = None
+            raise Unavailable(str(exc)) from exc
         except sqlite3.Error as exc:
             raise Unavailable(str(exc)) from exc
 
         def run(prepared: Prepared, values: Mapping[str, Any]) -> list[list[Any]]:
             try:
                 rows = connection.execute(prepared.sql, prepared.arguments(values)).fetchall()
-            except sqlite3.OperationalError as exc:
+            except sqlite3.Error as exc:
                 raise Unavailable(str(exc)) from exc
             return [prepared.row(raw) for raw in rows]
 

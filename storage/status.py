@@ -229,7 +229,7 @@ _VOTES = (
 )
 
 #: The number of columns of ``_facts_statement``; PostgreSQL's direct read adds the timeline and votes after.
-_FACTS_COLUMNS = 28
+_FACTS_COLUMNS = len(_facts_statement().selected_columns)
 
 
 def _with_history(statement: direct.AnySelect) -> direct.AnySelect:

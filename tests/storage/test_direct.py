@@ -237,7 +237,18 @@ async def test_a_read_neither_waits_for_a_writer_nor_sees_what_it_has_not_commit
     assert facts.record.title == title and not opened
 
 
-async def test_sqlite_the_reader_leaves_no_transaction_open_and_falls_back_when_it_cannot_read(
+async def objected_card(
+    sessions: async_sessionmaker[AsyncSession], repo: Repository, clock: MovableClock, sample_org: str
+) -> tuple[str, tuple[Any, ...]]:
+    """An objected resolution's code and its card as read through the session."""
+    people = await seed(repo, sample_org)
+    rid = await bring_to(repo, people, clock, Status.OBJECTED)
+    code = (await codes_of(repo.session, {"r": rid}))["r"]
+    await repo.session.commit()
+    return code, await read_card(sessions, code, Scope(nation=True), directly=False)
+
+
+async def test_the_reader_holds_no_transaction_falls_back_when_it_cannot_read_and_closes_with_the_bot(
     started: AsyncEngine,
     sessions: async_sessionmaker[AsyncSession],
     repo: Repository,
@@ -246,75 +257,85 @@ async def test_sqlite_the_reader_leaves_no_transaction_open_and_falls_back_when_
     backend: str,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    if backend != "sqlite":
-        return
-    people = await seed(repo, sample_org)
-    rid = await bring_to(repo, people, clock, Status.OBJECTED)
-    code = (await codes_of(repo.session, {"r": rid}))["r"]
-    await repo.session.commit()
+    code, expected = await objected_card(sessions, repo, clock, sample_org)
+    nation = Scope(nation=True)
     forget(started)
-    expected = await read_card(sessions, code, Scope(nation=True), directly=True)
+    assert await read_card(sessions, code, nation, directly=True) == (*expected[:3], False)
     reader = direct._readers[started.sync_engine]
-    assert isinstance(reader, direct.SqliteReader)
-    (connection,) = reader._connections
-    # Between reads it holds no snapshot (that would hide later commits and hold back checkpoints).
-    assert connection is not None and not connection.in_transaction
+    # Between reads it holds no snapshot (that would hide later commits, and on SQLite hold back checkpoints).
+    if isinstance(reader, direct.SqliteReader):
+        (connection,) = reader._connections
+        assert not connection.in_transaction
+    else:
+        assert isinstance(reader, direct.PostgresReader)
+        assert [c.is_in_transaction() for c in reader._idle] == [False]
 
-    def busy(self: direct.SqliteReader) -> sqlite3.Connection:  # e.g. another program's exclusive lock
+    # It cannot read now (another program's exclusive lock, no connection to be had): through the session.
+    async def refused(*_args: Any) -> Any:
         raise direct.Unavailable("database is locked")
 
-    monkeypatch.setattr(direct.SqliteReader, "_connect", busy)
+    def refused_now(*_args: Any) -> Any:
+        raise direct.Unavailable("database is locked")
+
+    if isinstance(reader, direct.SqliteReader):
+        monkeypatch.setattr(direct.SqliteReader, "_connect", refused_now)
+    else:
+        monkeypatch.setattr(direct.PostgresReader, "_acquire", refused)
     forget(started)
-    facts, timeline, votes, opened = await read_card(sessions, code, Scope(nation=True), directly=True)
-    assert opened, "read through the session"
-    assert (facts, timeline, votes) == expected[:3]
+    assert await read_card(sessions, code, nation, directly=True) == (*expected[:3], True)
     monkeypatch.undo()
-    # The engine disposed of: the reader's connection is closed with it; the next read opens another.
-    await started.dispose()
-    assert reader._connections == []
-    with pytest.raises(sqlite3.ProgrammingError):
-        connection.execute("SELECT 1")
+    # The bot stops (SQLite: the engine disposed of; PostgreSQL: the reader's connections closed): cards are
+    # read through the session until it reads directly again.
+    if isinstance(reader, direct.SqliteReader):
+        await started.dispose()
+        assert reader._connections == []
+        with pytest.raises(sqlite3.ProgrammingError):
+            connection.execute("SELECT 1")
+    else:
+        await direct.stop(started)
+        assert reader._open == 0
+        forget(started)
+        assert await read_card(sessions, code, nation, directly=True) == (*expected[:3], True)
+        await direct.start(started)
     forget(started)
-    assert await read_card(sessions, code, Scope(nation=True), directly=True) == expected
-    assert len(reader._connections) == 1
+    assert await read_card(sessions, code, nation, directly=True) == (*expected[:3], False)
 
 
-async def test_postgresql_reads_share_a_few_connections_and_get_over_a_lost_one(
+async def test_reads_at_once_and_after_the_connection_was_lost(
     started: AsyncEngine,
     sessions: async_sessionmaker[AsyncSession],
     repo: Repository,
     clock: MovableClock,
     sample_org: str,
-    backend: str,
 ) -> None:
-    if backend != "postgresql":
-        return
-    people = await seed(repo, sample_org)
-    rid = await bring_to(repo, people, clock, Status.OBJECTED)
-    code = (await codes_of(repo.session, {"r": rid}))["r"]
-    await repo.session.commit()
-    expected = await read_card(sessions, code, Scope(nation=True), directly=False)
+    code, expected = await objected_card(sessions, repo, clock, sample_org)
     reader = direct._readers[started.sync_engine]
-    assert isinstance(reader, direct.PostgresReader)
 
     async def directly() -> tuple[Any, ...]:
         forget(started)
         return await read_card(sessions, code, Scope(nation=True), directly=True)
 
-    # Twelve at once: they wait for one another's connections, at most four.
+    # Twelve at once (on PostgreSQL they wait for one another's connections, at most four).
     answers = await asyncio.gather(*(directly() for _ in range(12)))
-    assert all(answer == (*expected[:3], False) for answer in answers)
-    assert reader._open <= direct.POSTGRES_CONNECTIONS and not reader._waiters
-    # The server ends the reader's connections (a restart, an administrator): cards are still answered,
-    # through the session while a read fails, and directly again on new connections after.
-    pids = [connection.get_server_pid() for connection in reader._idle]
-    other = await asyncpg.connect(
-        started.url.set(drivername="postgresql").render_as_string(hide_password=False)
-    )
-    try:
-        await other.execute("SELECT pg_terminate_backend(pid) FROM unnest($1::int[]) AS pid", pids)
-    finally:
-        await other.close()
-    for _ in range(len(pids) + 1):
+    assert answers == [(*expected[:3], False)] * 12
+    # The connections are lost under the reader (PostgreSQL: the server ends them, as a restart or an
+    # administrator would; SQLite: closed by someone else): every card is still answered — through the
+    # session while a read fails —, and the reads are direct again after.
+    if isinstance(reader, direct.SqliteReader):
+        for connection in reader._connections:
+            connection.close()
+        lost = 1
+    else:
+        assert isinstance(reader, direct.PostgresReader)
+        assert reader._open <= direct.POSTGRES_CONNECTIONS and not reader._waiters
+        pids = [connection.get_server_pid() for connection in reader._idle]
+        lost = len(pids)
+        dsn = started.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        other = await asyncpg.connect(dsn)
+        try:
+            await other.execute("SELECT pg_terminate_backend(pid) FROM unnest($1::int[]) AS pid", pids)
+        finally:
+            await other.close()
+    for _ in range(lost + 1):
         assert (await directly())[:3] == expected[:3]
     assert await directly() == (*expected[:3], False)
