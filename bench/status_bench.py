@@ -21,7 +21,8 @@ council name, and a free-text search of two Persian words (the same searches for
 throughput of status-by-code updates, sequentially and with ``--concurrency`` in flight (from as many
 distinct people), against a bare aiogram echo handler on a plain Dispatcher with the same fake bot in the
 same run, and the ratio — a first pass, the same codes again (every card asked before), the application's
-floor (a «؟» the fallback answers) and 600 codes asked once each (cold cards); and the peak RSS.
+floor (a «؟» the fallback answers) and 600 codes asked once each (cold cards), then 600 more whose rows
+another connection has just read (cold cards whose pages are in memory); and the peak RSS.
 
     .venv/bin/python bench/status_bench.py                     # SQLite, cached under /tmp/council-bench
     .venv/bin/python bench/status_bench.py --postgres postgresql+asyncpg://postgres@127.0.0.1:5432/bench
@@ -944,6 +945,33 @@ async def throughput(dp: Dispatcher, bot: Bot, updates: Sequence[Update], concur
     return len(updates) / (time.perf_counter() - started)
 
 
+async def read_rows(url: str, codes: Sequence[str]) -> None:
+    """Read what the cards of ``codes`` are made of (the resolution, its version and council, its events and
+    votes with their people) on a connection of its own: into the operating system's cache and PostgreSQL's
+    buffers, not into the application."""
+    engine = create_engine(url)
+    try:
+        async with engine.connect() as connection:
+            for code in codes:
+                found = await connection.scalar(
+                    sa.text(
+                        "SELECT r.id FROM resolutions r JOIN resolution_versions v ON v.resolution_id = r.id"
+                        " JOIN councils c ON c.id = r.council_id WHERE r.tracking_code = :code"
+                    ),
+                    {"code": code},
+                )
+                for table, person in (("events", "actor_id"), ("votes", "member_id")):
+                    await connection.execute(
+                        sa.text(
+                            f"SELECT t.*, p.display_name FROM {table} t"
+                            f" LEFT JOIN people p ON p.id = t.{person} WHERE t.resolution_id = :id"
+                        ),
+                        {"id": found},
+                    )
+    finally:
+        await engine.dispose()
+
+
 def echo_dispatcher() -> Dispatcher:
     dp = Dispatcher()
     router = Router()
@@ -1002,8 +1030,8 @@ async def samples(url: str, count: int, seed: int) -> dict[str, Any]:
             ).all()
             # Codes asked once each in the throughput part (a card never seen before): distinct, fresh ids.
             asked = set(ids)
-            fresh = [i for i in rng.sample(range(1, top + 1), count * 4 + len(ids)) if i not in asked]
-            fresh = fresh[: count * 4]
+            fresh = [i for i in rng.sample(range(1, top + 1), count * 8 + len(ids)) if i not in asked]
+            fresh = fresh[: count * 8]
             once = await codes("r.id IN (" + ",".join(map(str, fresh)) + ")", {})
             province_numbered = (
                 await connection.execute(
@@ -1134,7 +1162,11 @@ async def measure(url: str, count: int, concurrency: int, seed: int, only: Seque
         codes = picked["throughput_codes"]
         echo = echo_dispatcher()
         once = list(picked["once_codes"])
-        once_rows = {1: once[: len(once) // 2], concurrency: once[len(once) // 2 :]}
+        quarter = len(once) // 4
+        once_rows = {
+            1: (once[:quarter], once[quarter : 2 * quarter]),
+            concurrency: (once[2 * quarter : 3 * quarter], once[3 * quarter :]),
+        }
         print("throughput (updates/s):")
         for inflight in (1, concurrency):
             status_updates = [text_update(people[k % inflight], code) for k, code in enumerate(codes)]
@@ -1159,16 +1191,23 @@ async def measure(url: str, count: int, concurrency: int, seed: int, only: Seque
                 floor_updates = [text_update(people[k % inflight], "؟") for k in range(len(codes))]
             echo_rate = (ROUNDS + 1) / spent["echo"]
             again_rate, floor_rate = ROUNDS / spent["again"], ROUNDS / spent["floor"]
-            # Cold cards: codes never asked before in this run, each asked once (half of them per row).
-            fresh = once_rows[inflight]
+            # Cold cards: codes never asked before in this run, each asked once (a quarter of them per row):
+            # their rows as the machine has them (a virtual machine may have paged them out), then others
+            # whose rows another connection has just read (in the operating system's cache and PostgreSQL's
+            # buffers, not in the application).
+            fresh, cached = once_rows[inflight]
             once_updates = [text_update(people[k % inflight], code) for k, code in enumerate(fresh)]
             once_rate = await throughput(dp, bot, once_updates, inflight)
+            await read_rows(url, cached)
+            cached_updates = [text_update(people[k % inflight], code) for k, code in enumerate(cached)]
+            cached_rate = await throughput(dp, bot, cached_updates, inflight)
             print(
                 f"  {inflight:3d} in flight: status {status_rate:8.1f}   echo {echo_rate:8.1f}"
                 f"   ratio {status_rate / echo_rate:.3f}   (the same again {again_rate:8.1f},"
                 f" ratio {again_rate / echo_rate:.3f}; app floor: fallback reply {floor_rate:8.1f},"
                 f" ratio {floor_rate / echo_rate:.3f}; {len(fresh)} codes asked once {once_rate:8.1f},"
-                f" ratio {once_rate / echo_rate:.3f})",
+                f" ratio {once_rate / echo_rate:.3f}; {len(cached)} more, their rows just read by another"
+                f" connection {cached_rate:8.1f}, ratio {cached_rate / echo_rate:.3f})",
                 flush=True,
             )
         await app.stop_watching()

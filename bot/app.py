@@ -21,6 +21,7 @@ from reminders import buttons as reminder_buttons
 from reminders.delivery import DeliveryReport
 from reminders.scheduler import start_sweeps
 from reminders.sweep import SweepContext, SweepReport, digests, sweep
+from storage import direct
 from storage.changes import ChangeListener
 from storage.db import create_engine, session_factory
 from storage.fsm import SqlStorage
@@ -119,10 +120,13 @@ class Application:
 
     async def watch_changes(self) -> None:
         """PostgreSQL: listen for other processes' commits (see :mod:`storage.changes`), so that status cards
-        may be kept in memory; nothing to do on SQLite. :meth:`start` calls it."""
+        may be kept in memory, and open the connections that read a card not kept in one round trip (see
+        :mod:`storage.direct`); nothing to do on SQLite. :meth:`start` calls it."""
         await self._changes.start()
+        await direct.start(self.engine)
 
     async def stop_watching(self) -> None:
+        await direct.stop(self.engine)
         await self._changes.stop()
 
     async def prepare(self, *, migrate: bool) -> None:

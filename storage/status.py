@@ -8,13 +8,16 @@ never loaded: to the caller it is exactly as absent as one that does not exist.
 from __future__ import annotations
 
 import datetime as dt
+import json
+import logging
 import weakref
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.orm import aliased
 
@@ -24,7 +27,7 @@ from council.scope import BindingLike, CouncilPlace, Scope, scope_of
 from council.status import Status
 from council.submission import Category, Votes
 
-from . import changes, people_cache
+from . import changes, direct, people_cache
 from .models import (
     Board,
     BoardVote,
@@ -39,6 +42,8 @@ from .models import (
 )
 from .parts import RepositoryPart
 from .resolutions import ResolutionRecord
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,7 +144,7 @@ _FACTS_STATEMENTS: dict[Scope | None, sa.Executable] = {}
 STATEMENTS_KEPT = 1_000
 
 
-def _facts_statement(*where: sa.ColumnElement[bool]) -> sa.Executable:
+def _facts_statement(*where: sa.ColumnElement[bool]) -> direct.AnySelect:
     """The select of :class:`CardFacts`, of the resolution ``where`` says (a ``key`` parameter)."""
     later = aliased(ResolutionVersion)
     newest = (
@@ -223,6 +228,85 @@ _VOTES = (
     .order_by(BoardVote.cast_at, BoardVote.id)
 )
 
+#: The number of columns of ``_facts_statement``; PostgreSQL's direct read adds the timeline and votes after.
+_FACTS_COLUMNS = len(_facts_statement().selected_columns)
+
+
+def _with_history(statement: direct.AnySelect) -> direct.AnySelect:
+    """PostgreSQL: the facts with the timeline and the current cycle's votes as two arrays of rows (the
+    columns of ``_TIMELINE``, the payload as text, and of ``_VOTES``, in their order), so that a card not
+    kept is one round trip. Read by :meth:`StatusStore._read_directly`."""
+    actor = aliased(Person)
+    timeline = (
+        sa.select(
+            sa.func.array_agg(
+                aggregate_order_by(
+                    sa.func.row(Event.kind, Event.at, actor.display_name, sa.cast(Event.payload, sa.Text)),
+                    Event.at,
+                    Event.id,
+                )
+            )
+        )
+        .select_from(Event)
+        .outerjoin(actor, actor.id == Event.actor_id)
+        .where(Event.resolution_id == Resolution.id)
+        .correlate(Resolution)
+        .scalar_subquery()
+    )
+    voter = aliased(Person)
+    votes = (
+        sa.select(
+            sa.func.array_agg(
+                aggregate_order_by(
+                    sa.func.row(*_VOTES.selected_columns[:-1], voter.display_name),
+                    BoardVote.cast_at,
+                    BoardVote.id,
+                )
+            )
+        )
+        .select_from(BoardVote)
+        .join(voter, voter.id == BoardVote.member_id)
+        .where(BoardVote.resolution_id == Resolution.id, BoardVote.cycle == Resolution.cycle)
+        .correlate(Resolution)
+        .scalar_subquery()
+    )
+    return statement.add_columns(
+        sa.type_coerce(timeline, sa.types.NullType()), sa.type_coerce(votes, sa.types.NullType())
+    )
+
+
+#: The statements of the direct reads (:mod:`storage.direct`), compiled per dialect: the facts (key: the
+#: scope, ``None`` for a resolution by id; on PostgreSQL with the history), the timeline, the votes.
+_PREPARED: dict[tuple[str, str, Scope | str | None], direct.Prepared] = {}
+
+
+def _prepared(dialect: sa.Dialect, which: Scope | str | None) -> direct.Prepared:
+    key = (dialect.name, dialect.driver, which)
+    found = _PREPARED.get(key)
+    if found is not None:
+        return found
+    if len(_PREPARED) >= STATEMENTS_KEPT:
+        _PREPARED.clear()
+    statement: direct.AnySelect
+    sample: dict[str, Any]
+    if which == "timeline":
+        statement, sample = _TIMELINE, {"resolution": 0}
+    elif which == "votes":
+        statement, sample = _VOTES, {"resolution": 0, "cycle": 0}
+    else:
+        if which is None:
+            statement, sample = _facts_statement(Resolution.id == sa.bindparam("key")), {"key": 0}
+        else:
+            assert isinstance(which, Scope)
+            statement = _facts_statement(
+                Resolution.tracking_code == sa.bindparam("key"), scope_condition(which)
+            )
+            sample = {"key": ""}
+        if dialect.name == "postgresql":
+            statement = _with_history(statement)
+    found = _PREPARED[key] = direct.Prepared(statement, dialect, sample)
+    return found
+
 
 class StatusStore(RepositoryPart):
     """Read-only look-ups for status cards and lists, each limited to a scope."""
@@ -276,10 +360,13 @@ class StatusStore(RepositoryPart):
         tag, kept = self._kept_facts(key)
         if kept is not None:
             return kept[1]
-        statement = _FACTS_STATEMENTS.get(None)
-        if statement is None:
-            statement = _FACTS_STATEMENTS[None] = _facts_statement(Resolution.id == sa.bindparam("key"))
-        return self._keep_facts(key, tag, await self._card_facts(statement, resolution_id))
+        read, facts = await self._read_directly(None, resolution_id)
+        if not read:
+            statement = _FACTS_STATEMENTS.get(None)
+            if statement is None:
+                statement = _FACTS_STATEMENTS[None] = _facts_statement(Resolution.id == sa.bindparam("key"))
+            facts = await self._card_facts(statement, resolution_id)
+        return self._keep_facts(key, tag, facts)
 
     async def card_facts_by_code(self, tracking_code: str, scope: Scope) -> CardFacts | None:
         """:meth:`card_facts` of the resolution with ``tracking_code`` if it is within ``scope``: the
@@ -290,14 +377,54 @@ class StatusStore(RepositoryPart):
         tag, kept = self._kept_facts(key)
         if kept is not None:
             return kept[1]
-        statement = _FACTS_STATEMENTS.get(scope)
-        if statement is None:
-            if len(_FACTS_STATEMENTS) >= STATEMENTS_KEPT:
-                _FACTS_STATEMENTS.clear()
-            statement = _FACTS_STATEMENTS[scope] = _facts_statement(
-                Resolution.tracking_code == sa.bindparam("key"), scope_condition(scope)
-            )
-        return self._keep_facts(key, tag, await self._card_facts(statement, tracking_code))
+        read, facts = await self._read_directly(scope, tracking_code)
+        if not read:
+            statement = _FACTS_STATEMENTS.get(scope)
+            if statement is None:
+                if len(_FACTS_STATEMENTS) >= STATEMENTS_KEPT:
+                    _FACTS_STATEMENTS.clear()
+                statement = _FACTS_STATEMENTS[scope] = _facts_statement(
+                    Resolution.tracking_code == sa.bindparam("key"), scope_condition(scope)
+                )
+            facts = await self._card_facts(statement, tracking_code)
+        return self._keep_facts(key, tag, facts)
+
+    async def _read_directly(self, scope: Scope | None, key: int | str) -> tuple[bool, CardFacts | None]:
+        """The card's facts (the resolution ``key``: by id when ``scope`` is ``None``, else by tracking code
+        within ``scope``) with its timeline and votes, read around the session (:mod:`storage.direct`) when
+        it may: on SQLite three look-ups in one read transaction in this thread, on PostgreSQL one statement.
+        The timeline and votes are kept for :meth:`history`. ``(False, None)`` when not read this way."""
+        reader = direct.reader(self.session)
+        if reader is None:
+            return False, None
+        generation = people_cache.generation()
+        dialect = reader.dialect
+        timeline: Sequence[Sequence[Any]]
+        votes: Sequence[Sequence[Any]]
+        try:
+            if isinstance(reader, direct.SqliteReader):
+                statements = (
+                    _prepared(dialect, scope),
+                    _prepared(dialect, "timeline"),
+                    _prepared(dialect, "votes"),
+                )
+                read = reader.read(lambda run: _sqlite_card(run, statements, key))
+                if read is None:
+                    return True, None
+                facts, timeline, votes = read
+            else:
+                assert isinstance(reader, direct.PostgresReader)
+                rows = await reader.fetch(_prepared(dialect, scope), {"key": key})
+                if not rows:
+                    return True, None
+                facts = _facts_of(rows[0][:_FACTS_COLUMNS])
+                timeline, votes = _history_arrays(dialect, rows[0][_FACTS_COLUMNS:])
+        except direct.Unavailable as exc:
+            log.debug("card %r read through the session: %s", key, exc)
+            return False, None
+        history = _History(_timeline_of(timeline), _votes_of(votes))
+        self._keep_history(_history_key(facts, generation), history)
+        return True, facts
 
     def _kept_facts(
         self, key: tuple[Scope | None, int | str]
@@ -324,64 +451,7 @@ class StatusStore(RepositoryPart):
 
     async def _card_facts(self, statement: sa.Executable, key: int | str) -> CardFacts | None:
         row = (await self.session.execute(statement, {"key": key})).first()
-        if row is None:
-            return None
-        (
-            resolution_id,
-            code,
-            number,
-            session,
-            approved,
-            status,
-            cycle,
-            late,
-            submitted,
-            review_deadline,
-            status_at,
-            reconsideration_deadline,
-            escalation_deadline,
-            council_name,
-            council_code,
-            board_code,
-            seats,
-            county_code,
-            province_code,
-            version_no,
-            title,
-            text,
-            category,
-            votes_for,
-            votes_against,
-            votes_abstain,
-            last_event,
-            last_vote,
-        ) = row
-        record = ResolutionRecord(
-            id=resolution_id,
-            tracking_code=code,
-            council_name=council_name,
-            board_code=board_code,
-            council_number=number,
-            session_number=session,
-            approval_date=approved,
-            status=Status(status),
-            cycle=cycle,
-            late=late,
-            submitted_at=submitted,
-            review_deadline=review_deadline,
-            title=title,
-            text=text,
-            category=Category(category),
-            votes=Votes(votes_for, votes_against, votes_abstain),
-            attachments=(),
-            council_code=council_code,
-            version_no=version_no,
-            status_at=status_at,
-            reconsideration_deadline=reconsideration_deadline,
-            escalation_deadline=escalation_deadline,
-        )
-        place = CouncilPlace(council_code, board_code, county_code, province_code)
-        return CardFacts(record, place, seats, (last_event, last_vote))
+        return None if row is None else _facts_of(row)
 
     async def history(
         self, facts: CardFacts, *, with_votes: bool
@@ -390,39 +460,164 @@ class StatusStore(RepositoryPart):
         earlier card while no event, vote or person changed since (see ``CardFacts.history``), otherwise
         read (two round trips) and kept."""
         record = facts.record
-        engine = self.session.bind
-        kept = _histories.setdefault(engine, {}) if engine is not None else {}
-        key = (record.id, record.cycle, *(x or 0 for x in facts.history), people_cache.generation())
-        found = kept.get(key)
+        key = _history_key(facts, people_cache.generation())
+        found = _histories.get(self.session.bind, {}).get(key) if self.session.bind is not None else None
         if found is None:
             found = _History(await self.timeline(record.id), None)
         if with_votes and found.votes is None:
             found.votes = await self.current_votes(record.id, record.cycle)
+        self._keep_history(key, found)
+        return found.timeline, found.votes if with_votes else None
+
+    def _keep_history(self, key: tuple[int, ...], history: _History) -> None:
+        engine = self.session.bind
+        if engine is None:
+            return
+        kept = _histories.setdefault(engine, {})
         if key not in kept and len(kept) >= HISTORY_KEPT:
             del kept[next(iter(kept))]
-        kept[key] = found
-        return found.timeline, found.votes if with_votes else None
+        kept[key] = history
 
     async def current_votes(self, resolution_id: int, cycle: int) -> list[tuple[str, Vote]]:
         """Each member's latest vote of the cycle with the member's name, in the order first cast — as
         :meth:`storage.reviews.ReviewStorage.current_votes`, in one round trip instead of two."""
         rows = await self.session.execute(_VOTES, {"resolution": resolution_id, "cycle": cycle})
-        latest: dict[int, tuple[str, Vote]] = {}
-        for member, choice, kind, law, article, reasoning, cast_at, name in rows:
-            grounds = ConflictGrounds(GroundsKind(kind), law, article) if kind is not None else None
-            latest[member] = (name, Vote(member, VoteChoice(choice), grounds, reasoning, cast_at))
-        return list(latest.values())
+        return _votes_of(rows)
 
     async def timeline(self, resolution_id: int) -> list[TimelineEntry]:
         """The resolution's events, oldest first, with the actor's name where a person acted."""
         rows = await self.session.execute(_TIMELINE, {"resolution": resolution_id})
-        return [TimelineEntry(kind, at, actor, dict(payload or {})) for kind, at, actor, payload in rows]
+        return _timeline_of(rows)
 
     async def pending(
         self, person_id: int, bindings: Iterable[BindingLike], limit: int = 20
     ) -> list[PendingItem]:
         """What waits for the person; see :func:`pending_for`."""
         return await pending_for(self, person_id, bindings, limit)
+
+
+def _sqlite_card(
+    run: direct.Run, statements: tuple[direct.Prepared, direct.Prepared, direct.Prepared], key: int | str
+) -> tuple[CardFacts, list[list[Any]], list[list[Any]]] | None:
+    """SQLite: the card's facts, timeline rows and vote rows (``statements``: of the facts, the timeline and
+    the votes), in one read transaction."""
+    facts_statement, timeline_statement, votes_statement = statements
+    rows = run(facts_statement, {"key": key})
+    if not rows:
+        return None
+    facts = _facts_of(rows[0])
+    record = facts.record
+    timeline = run(timeline_statement, {"resolution": record.id})
+    votes = run(votes_statement, {"resolution": record.id, "cycle": record.cycle})
+    return facts, timeline, votes
+
+
+def _history_key(facts: CardFacts, people: int) -> tuple[int, ...]:
+    """The key of a kept timeline and votes: the resolution, its cycle, its newest event and vote, and the
+    people's generation ``people`` (the voters' and actors' names)."""
+    record = facts.record
+    return (record.id, record.cycle, *(x or 0 for x in facts.history), people)
+
+
+def _facts_of(row: Sequence[Any]) -> CardFacts:
+    """:class:`CardFacts` of a row of ``_facts_statement``."""
+    (
+        resolution_id,
+        code,
+        number,
+        session,
+        approved,
+        status,
+        cycle,
+        late,
+        submitted,
+        review_deadline,
+        status_at,
+        reconsideration_deadline,
+        escalation_deadline,
+        council_name,
+        council_code,
+        board_code,
+        seats,
+        county_code,
+        province_code,
+        version_no,
+        title,
+        text,
+        category,
+        votes_for,
+        votes_against,
+        votes_abstain,
+        last_event,
+        last_vote,
+    ) = row
+    record = ResolutionRecord(
+        id=resolution_id,
+        tracking_code=code,
+        council_name=council_name,
+        board_code=board_code,
+        council_number=number,
+        session_number=session,
+        approval_date=approved,
+        status=Status(status),
+        cycle=cycle,
+        late=late,
+        submitted_at=submitted,
+        review_deadline=review_deadline,
+        title=title,
+        text=text,
+        category=Category(category),
+        votes=Votes(votes_for, votes_against, votes_abstain),
+        attachments=(),
+        council_code=council_code,
+        version_no=version_no,
+        status_at=status_at,
+        reconsideration_deadline=reconsideration_deadline,
+        escalation_deadline=escalation_deadline,
+    )
+    place = CouncilPlace(council_code, board_code, county_code, province_code)
+    return CardFacts(record, place, seats, (last_event, last_vote))
+
+
+def _timeline_of(rows: Iterable[Sequence[Any]]) -> list[TimelineEntry]:
+    """The timeline of rows of ``_TIMELINE``."""
+    return [TimelineEntry(kind, at, actor, dict(payload or {})) for kind, at, actor, payload in rows]
+
+
+def _votes_of(rows: Iterable[Sequence[Any]]) -> list[tuple[str, Vote]]:
+    """Each member's latest vote of rows of ``_VOTES`` (oldest first), with the member's name, in the order
+    first cast."""
+    latest: dict[int, tuple[str, Vote]] = {}
+    for member, choice, kind, law, article, reasoning, cast_at, name in rows:
+        grounds = ConflictGrounds(GroundsKind(kind), law, article) if kind is not None else None
+        latest[member] = (name, Vote(member, VoteChoice(choice), grounds, reasoning, cast_at))
+    return list(latest.values())
+
+
+#: Per dialect, the result processor of an instant (``UTCDateTime``).
+_INSTANTS: dict[tuple[str, str], Callable[[Any], Any] | None] = {}
+
+
+def _history_arrays(
+    dialect: sa.Dialect, arrays: Sequence[Any]
+) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    """PostgreSQL: the rows of ``_TIMELINE`` and ``_VOTES`` out of the two arrays of ``_with_history``, their
+    values processed as a session would (the instants as ``UTCDateTime``, the payload as ``JSON``)."""
+    key = (dialect.name, dialect.driver)
+    if key not in _INSTANTS:
+        _INSTANTS[key] = Event.__table__.c.at.type.dialect_impl(dialect).result_processor(dialect, None)
+    instant = _INSTANTS[key]
+
+    def at(value: Any) -> Any:
+        return value if value is None or instant is None else instant(value)
+
+    events, votes = arrays
+    timeline = [
+        (kind, at(when), actor, None if payload is None else json.loads(payload))
+        for kind, when, actor, payload in events or ()
+    ]
+    cast = [(*vote[:6], at(vote[6]), vote[7]) for vote in votes or ()]
+    return timeline, cast
 
 
 class Awaited(StrEnum):

@@ -1,0 +1,377 @@
+"""Reads that go around the unit of work's session: a status card asked for the first time (issue 6).
+
+A card not kept in memory used to cost, through the update's ``AsyncSession``, three statements (its facts,
+timeline and votes) and a commit: on SQLite each a hop to aiosqlite's thread and back plus SQLAlchemy's
+ORM execution, on PostgreSQL a ``BEGIN``, the three statements and the ``COMMIT``, each a round trip, after
+the pool's pre-ping (itself a ``BEGIN``, a ``;`` and a ``ROLLBACK``). About 3 ms of an update whose echo
+costs 0.3 ms. A :class:`Reader` reads the same Core statements, compiled once per dialect, straight on a
+connection of its own:
+
+* **SQLite** (:class:`SqliteReader`): a synchronous ``sqlite3`` connection to the same file, used in the
+  event loop's thread — the card's three indexed look-ups in one read transaction take some 0.1 ms, less
+  than one hop to aiosqlite's thread. In WAL mode (every engine of :func:`storage.db.create_engine`) a
+  reader never waits for a writer and sees every transaction committed before it began, by this process
+  or another. The connection is ``query_only`` and its busy timeout is 0: when the database cannot be read
+  at once (a writer recovering the WAL index, a lock taken by another program), :class:`Unavailable` is
+  raised and the caller reads through its session as before, which may wait. The price: the look-ups run
+  in the event loop, so a page not in the operating system's cache is read from disk while other updates
+  wait (an indexed look-up reads a handful of pages).
+* **PostgreSQL** (:class:`PostgresReader`): a few ``asyncpg`` connections of its own, opened and closed
+  with the bot (:meth:`bot.app.Application.watch_changes`), with no reset on release and no pre-ping: one
+  statement in autocommit (its own snapshot), prepared once per connection by asyncpg's statement cache —
+  one round trip. A failed read (a connection lost) raises :class:`Unavailable` and the caller reads
+  through its session, whose pool pings and reconnects.
+
+A reader is offered (:func:`reader`) only to a session that has written nothing (see
+:data:`storage.changes.WROTE`) and holds no pending changes: what that session wrote but did not commit
+yet is not visible elsewhere, so such a unit of work keeps reading through its session.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import contextlib
+import logging
+import os
+import sqlite3
+import threading
+import urllib.parse
+import weakref
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+from . import changes
+
+log = logging.getLogger(__name__)
+
+#: The most connections a :class:`PostgresReader` opens.
+POSTGRES_CONNECTIONS = 4
+
+
+T = TypeVar("T")
+
+#: Any Core select.
+AnySelect = sa.Select[*tuple[Any, ...]]
+
+
+class Unavailable(Exception):
+    """The direct read could not be made now; read through the session instead."""
+
+
+class Prepared:
+    """A Core select compiled once for a dialect: its SQL, the order of its parameters and the result
+    processors of its columns (the ones a session's execution would apply: ``UTCDateTime``, dates, booleans,
+    JSON). ``sample`` gives a value for each parameter the statement takes at execution; the others (an
+    ``IN`` list of scope codes, say) are fixed at compile time."""
+
+    __slots__ = ("processors", "slots", "sql", "template")
+
+    def __init__(self, statement: AnySelect, dialect: sa.Dialect, sample: Mapping[str, Any]) -> None:
+        compiled = statement.compile(dialect=dialect)
+        expanded = compiled.construct_expanded_state(dict(sample))
+        self.sql: str = expanded.statement
+        names = tuple(expanded.positiontup or ())
+        #: The parameters in order, with the fixed values in place; ``slots``: where the others go.
+        self.template: tuple[Any, ...] = tuple(
+            None if name in sample else expanded.parameters[name] for name in names
+        )
+        self.slots: tuple[tuple[int, str], ...] = tuple(
+            (index, name) for index, name in enumerate(names) if name in sample
+        )
+        for name in sample:
+            bind = compiled.binds[name]
+            if bind.type.dialect_impl(dialect).bind_processor(dialect) is not None:
+                raise TypeError(f"parameter {name!r} needs processing: not supported here")
+        processors = [
+            column.type.dialect_impl(dialect).result_processor(dialect, None)
+            for column in statement.selected_columns
+        ]
+        #: The columns whose values are processed, with their processors.
+        self.processors: tuple[tuple[int, Callable[[Any], Any]], ...] = tuple(
+            (index, process) for index, process in enumerate(processors) if process is not None
+        )
+
+    def arguments(self, values: Mapping[str, Any]) -> list[Any]:
+        arguments = list(self.template)
+        for index, name in self.slots:
+            arguments[index] = values[name]
+        return arguments
+
+    def row(self, raw: Sequence[Any]) -> list[Any]:
+        row = list(raw)
+        for index, process in self.processors:
+            value = row[index]
+            if value is not None:
+                row[index] = process(value)
+        return row
+
+
+class Reader:
+    """Reads outside a session; see the module."""
+
+    dialect: sa.Dialect
+
+
+#: What a read in one transaction is given: ``run(prepared, values)`` → the processed rows.
+Run = Callable[[Prepared, Mapping[str, Any]], list[list[Any]]]
+
+
+class SqliteReader(Reader):
+    """Read-only ``sqlite3`` connections to the engine's database file, one per thread that reads (the
+    event loop's; in tests, each loop's)."""
+
+    def __init__(self, engine: AsyncEngine, path: str) -> None:
+        self.dialect = engine.sync_engine.dialect
+        self.path = path
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._connections: list[sqlite3.Connection] = []
+        self._opened = 0  # moved by close(): every thread opens its connection anew
+
+    def read(self, work: Callable[[Run], T]) -> T:
+        """``work(run)`` in one read transaction (one snapshot), in this thread: the look-ups of a card take
+        about 0.1 ms when the pages are in the operating system's cache (a hop to a worker thread, measured,
+        cost more than that: see docs/PERFORMANCE.md)."""
+        try:
+            connection = self._connect()
+            connection.execute("BEGIN")
+        except sqlite3.ProgrammingError as exc:
+            # Closed under it (not by :meth:`close`): the next read opens another.
+            self._local.connection = None
+            raise Unavailable(str(exc)) from exc
+        except sqlite3.Error as exc:
+            raise Unavailable(str(exc)) from exc
+
+        def run(prepared: Prepared, values: Mapping[str, Any]) -> list[list[Any]]:
+            try:
+                rows = connection.execute(prepared.sql, prepared.arguments(values)).fetchall()
+            except sqlite3.Error as exc:
+                raise Unavailable(str(exc)) from exc
+            return [prepared.row(raw) for raw in rows]
+
+        try:
+            return work(run)
+        finally:
+            with contextlib.suppress(sqlite3.Error):
+                connection.execute("COMMIT")
+
+    def _connect(self) -> sqlite3.Connection:
+        """This thread's connection, opened anew when the file was made anew (a sandbox reset) or the reader
+        was closed."""
+        try:
+            inode = os.stat(self.path).st_ino
+        except OSError as exc:
+            raise Unavailable(str(exc)) from exc
+        local = self._local
+        connection: sqlite3.Connection | None = getattr(local, "connection", None)
+        if connection is not None and local.inode == inode and local.opened == self._opened:
+            return connection
+        # ``mode=rw``: never make a database file where there is none.
+        uri = f"file:{urllib.parse.quote(self.path)}?mode=rw"
+        connection = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+        try:
+            connection.execute("PRAGMA query_only=ON")
+            connection.execute("PRAGMA busy_timeout=0")
+            (mode,) = connection.execute("PRAGMA journal_mode").fetchone()
+            if mode != "wal":
+                # Without WAL a reader may wait for a writer, or make it wait.
+                raise Unavailable(f"journal mode {mode}")
+        except BaseException:
+            connection.close()
+            raise
+        with self._lock:
+            self._connections.append(connection)
+        local.connection, local.inode, local.opened = connection, inode, self._opened
+        return connection
+
+    def close(self) -> None:
+        """Close every connection (the engine was disposed of); a later read opens new ones."""
+        with self._lock:
+            connections, self._connections = self._connections, []
+            self._opened += 1
+        for connection in connections:
+            with contextlib.suppress(sqlite3.Error):
+                connection.close()
+
+
+class PostgresReader(Reader):
+    """A few ``asyncpg`` connections of its own (see the module), at most :data:`POSTGRES_CONNECTIONS`;
+    reads only while started. Not ``asyncpg``'s pool: its acquire and release cost about as much CPU as the
+    round trip itself (50 µs each, measured), for waiting and resetting this reader does not need."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.dialect = engine.sync_engine.dialect
+        self.engine = engine
+        self.started = False
+        self._idle: list[Any] = []
+        self._open = 0  # connections open or being opened, idle or in use
+        self._waiters: collections.deque[asyncio.Future[Any]] = collections.deque()
+
+    async def start(self) -> None:
+        """Open the first connection (a failure is raised: the reader stays stopped)."""
+        if self.started:
+            return
+        self._idle.append(await self._connect())
+        self.started = True
+
+    async def stop(self) -> None:
+        self.started = False
+        idle, self._idle = self._idle, []
+        for waiter in self._waiters:
+            if not waiter.done():
+                waiter.set_exception(Unavailable("stopped"))
+        self._waiters.clear()
+        for connection in idle:
+            self._open -= 1
+            with contextlib.suppress(Exception):
+                await connection.close(timeout=1)
+
+    async def _connect(self) -> Any:
+        import asyncpg
+
+        self._open += 1
+        try:
+            dsn = self.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+            return await asyncpg.connect(dsn)
+        except BaseException:
+            self._open -= 1
+            raise
+
+    async def _acquire(self) -> Any:
+        import asyncpg
+
+        while self._idle:
+            connection = self._idle.pop()
+            if not connection.is_closed():
+                return connection
+            self._drop(connection)  # closed by the server while idle
+        if self._open < POSTGRES_CONNECTIONS:
+            try:
+                return await self._connect()
+            except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+                raise Unavailable(str(exc)) from exc
+        waiter: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self._waiters.append(waiter)
+        return await waiter
+
+    def _release(self, connection: Any) -> None:
+        if not self.started or connection.is_closed():
+            self._drop(connection)
+            return
+        while self._waiters:
+            waiter = self._waiters.popleft()
+            if not waiter.done():
+                waiter.set_result(connection)
+                return
+        self._idle.append(connection)
+
+    def _drop(self, connection: Any) -> None:
+        self._open -= 1
+        connection.terminate()
+        # A reader waiting for a connection may now open one.
+        while self._waiters:
+            waiter = self._waiters.popleft()
+            if not waiter.done():
+                waiter.set_exception(Unavailable("a connection was lost"))
+                return
+
+    async def fetch(self, prepared: Prepared, values: Mapping[str, Any]) -> list[list[Any]]:
+        """The processed rows of one statement, in one round trip (autocommit)."""
+        import asyncpg
+
+        if not self.started:
+            raise Unavailable("not started")
+        connection = await self._acquire()
+        try:
+            rows = await connection.fetch(prepared.sql, *prepared.arguments(values))
+        except asyncpg.PostgresError as exc:
+            if isinstance(exc, asyncpg.PostgresConnectionError) or connection.is_closed():
+                self._drop(connection)
+            else:
+                # The server refused this statement (a timeout, a schema being migrated): the session's
+                # path reads it, or tells what is wrong.
+                self._release(connection)
+            raise Unavailable(str(exc)) from exc
+        except Exception as exc:
+            # The connection lost (asyncpg tells it several ways, e.g. an error that arrived between two
+            # reads leaves its protocol out of step): not reused.
+            self._drop(connection)
+            log.warning("direct read failed; reading through the session", exc_info=True)
+            raise Unavailable(str(exc)) from exc
+        except BaseException:
+            # Cancelled halfway through the protocol: the connection is not reused.
+            self._drop(connection)
+            raise
+        self._release(connection)
+        return [prepared.row(raw) for raw in rows]
+
+
+#: Per engine (weakly: an engine dropped takes its reader along).
+_readers: weakref.WeakKeyDictionary[sa.Engine, Reader | None] = weakref.WeakKeyDictionary()
+
+
+def _reader_of(engine: AsyncEngine) -> Reader | None:
+    sync_engine = engine.sync_engine
+    try:
+        return _readers[sync_engine]
+    except KeyError:
+        pass
+    made: Reader | None = None
+    url = engine.url
+    if url.get_backend_name() == "sqlite":
+        database = url.database or ""
+        if database and database != ":memory:" and not database.startswith("file:"):
+            made = SqliteReader(engine, os.path.abspath(database))
+            event.listen(sync_engine, "engine_disposed", _closer(weakref.ref(made)))
+    elif url.get_backend_name() == "postgresql" and url.get_driver_name() == "asyncpg":
+        made = PostgresReader(engine)
+    _readers[sync_engine] = made
+    return made
+
+
+def _closer(ref: weakref.ref[SqliteReader]) -> Callable[[Any], None]:
+    def close(_engine: Any) -> None:
+        made = ref()
+        if made is not None:
+            made.close()
+
+    return close
+
+
+def reader(session: AsyncSession) -> Reader | None:
+    """The direct reader for ``session``'s database, if ``session`` may read around itself now: it has
+    written nothing that is not committed (see the module)."""
+    engine = session.bind
+    if not isinstance(engine, AsyncEngine):
+        return None
+    sync = session.sync_session
+    if sync.info.get(changes.WROTE) or sync.new or sync.dirty or sync.deleted:
+        return None
+    made = _reader_of(engine)
+    if isinstance(made, PostgresReader) and not made.started:
+        return None
+    return made
+
+
+async def start(engine: AsyncEngine) -> None:
+    """PostgreSQL: open the reader's pool (the bot does this at start); nothing to do on SQLite, whose
+    reader opens its connection when first used."""
+    made = _reader_of(engine)
+    if isinstance(made, PostgresReader):
+        try:
+            await made.start()
+        except Exception:
+            log.exception("could not open the direct readers' connections; cards are read through sessions")
+
+
+async def stop(engine: AsyncEngine) -> None:
+    made = _readers.get(engine.sync_engine)
+    if isinstance(made, PostgresReader):
+        await made.stop()
+    elif isinstance(made, SqliteReader):
+        made.close()
