@@ -52,6 +52,7 @@ from .models import (
     UTCDateTime,
 )
 from .parts import RepositoryPart
+from .resolutions import newest_version_no
 from .status import scope_condition
 
 #: How far the words a typed word begins, and the resolutions of a scope, are counted when choosing how
@@ -272,13 +273,7 @@ def _small_scope_search(scope: Scope, many: int) -> sa.Select[*tuple[Any, ...]]:
         .limit(sa.bindparam("limit", type_=sa.Integer))
         .subquery()
     )
-    later = aliased(ResolutionVersion)
-    newest = (
-        sa.select(sa.func.max(later.version_no))
-        .where(later.resolution_id == Resolution.id)
-        .correlate(Resolution)
-        .scalar_subquery()
-    )
+    newest = newest_version_no()
     shown = (
         sa.select(
             top.c.id,
@@ -469,13 +464,7 @@ class ListStore(RepositoryPart):
     ) -> list[ListRow]:
         if not found:
             return []
-        later = aliased(ResolutionVersion)
-        newest = (
-            sa.select(sa.func.max(later.version_no))
-            .where(later.resolution_id == Resolution.id)
-            .correlate(Resolution)
-            .scalar_subquery()
-        )
+        newest = newest_version_no()
         query = (
             sa.select(
                 Resolution.id,

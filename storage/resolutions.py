@@ -36,6 +36,17 @@ from .search_words import replace_words
 BOARD_AUDIENCE = (Role.MEMBER, Role.EXPERT, Role.BOARD_SECRETARY)
 
 
+
+def newest_version_no() -> sa.ScalarSelect[int]:
+    """The number of the newest version of ``Resolution`` (correlated with the enclosing select)."""
+    later = aliased(ResolutionVersion)
+    return (
+        sa.select(sa.func.max(later.version_no))
+        .where(later.resolution_id == Resolution.id)
+        .correlate(Resolution)
+        .scalar_subquery()
+    )
+
 @dataclass(frozen=True, slots=True)
 class ResolutionRecord:
     """A resolution with its newest version, as the chat shows it (a card, a notification)."""
@@ -286,13 +297,7 @@ class ResolutionStore(RepositoryPart):
         total = await self.session.scalar(
             sa.select(sa.func.count()).select_from(Resolution).where(Resolution.council_id == council_id)
         )
-        later = aliased(ResolutionVersion)
-        newest_version = (
-            sa.select(sa.func.max(later.version_no))
-            .where(later.resolution_id == Resolution.id)
-            .correlate(Resolution)
-            .scalar_subquery()
-        )
+        newest_version = newest_version_no()
         rows = await self.session.execute(
             sa.select(Resolution, ResolutionVersion.title)
             .join(ResolutionVersion, ResolutionVersion.resolution_id == Resolution.id)

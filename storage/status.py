@@ -41,7 +41,7 @@ from .models import (
     ResolutionVersion,
 )
 from .parts import RepositoryPart
-from .resolutions import ResolutionRecord
+from .resolutions import ResolutionRecord, newest_version_no
 
 log = logging.getLogger(__name__)
 
@@ -146,13 +146,7 @@ STATEMENTS_KEPT = 1_000
 
 def _facts_statement(*where: sa.ColumnElement[bool]) -> direct.AnySelect:
     """The select of :class:`CardFacts`, of the resolution ``where`` says (a ``key`` parameter)."""
-    later = aliased(ResolutionVersion)
-    newest = (
-        sa.select(sa.func.max(later.version_no))
-        .where(later.resolution_id == Resolution.id)
-        .correlate(Resolution)
-        .scalar_subquery()
-    )
+    newest = newest_version_no()
     return (
         sa.select(
             Resolution.id,
@@ -671,13 +665,7 @@ async def pending_for(
         if scope.empty:
             continue
         deadline = _DEADLINES[status]
-        later = aliased(ResolutionVersion)
-        newest = (
-            sa.select(sa.func.max(later.version_no))
-            .where(later.resolution_id == Resolution.id)
-            .correlate(Resolution)
-            .scalar_subquery()
-        )
+        newest = newest_version_no()
         query = (
             _councils_with_places()
             .with_only_columns(
