@@ -29,7 +29,12 @@ another connection has just read (cold cards whose pages are in memory); and the
 
 The built database is kept and reused while the size and the migrations' head are the same (SQLite: a file
 named by both under ``--cache-dir``; PostgreSQL: a marker table). ``--rebuild`` forces a fresh build; a
-rebuild of a PostgreSQL database wipes it first.
+rebuild of a PostgreSQL database wipes it first. ``--upgrade`` brings a database built at an older head to
+today's instead of rebuilding it: the migrations run on it (their time is printed), then ANALYZE (PostgreSQL:
+VACUUM ANALYZE) as after a build; on SQLite the newest older file of ``--cache-dir`` for the size is migrated
+in place and renamed to today's head::
+
+    .venv/bin/python bench/status_bench.py --upgrade --build-only   # status-1000000-0007.db → -0008.db
 """
 
 from __future__ import annotations
@@ -807,19 +812,66 @@ def _check_words(titles: Any, texts: Any, ids: Any, keys: Any, tokens: Sequence[
         assert by_resolution.get(rid, set()) == expected, (rid, expected ^ by_resolution.get(rid, set()))
 
 
-async def cached(url: str, n: int) -> bool:
-    """Whether the database at ``url`` was built by this benchmark for ``n`` resolutions at today's head."""
+async def built_at(url: str, n: int) -> str | None:
+    """The migrations' head the database at ``url`` was built at (or brought to) by this benchmark for
+    ``n`` resolutions; None when it was not built so."""
     engine = create_engine(url)
     try:
         async with engine.connect() as connection:
             rows: dict[str, str] = {
                 k: v for k, v in await connection.execute(sa.text("SELECT k, v FROM bench_meta"))
             }
-        return rows.get("resolutions") == str(n) and rows.get("head") == head_revision()
+        return rows.get("head") if rows.get("resolutions") == str(n) else None
     except Exception:
-        return False
+        return None
     finally:
         await engine.dispose()
+
+
+async def cached(url: str, n: int) -> bool:
+    """Whether the database at ``url`` was built by this benchmark for ``n`` resolutions at today's head."""
+    return await built_at(url, n) == head_revision()
+
+
+def older_sqlite(cache_dir: Path, n: int) -> Path | None:
+    """The SQLite database built for ``n`` resolutions at the newest head before today's in ``cache_dir``
+    (named ``status-N-HEAD.db``), if any."""
+    head = head_revision()
+    older = sorted(
+        path
+        for path in cache_dir.glob(f"status-{n}-*.db")
+        if path.stem.rsplit("-", 1)[-1] < head and path.stem.count("-") == 2
+    )
+    return older[-1] if older else None
+
+
+async def upgrade_bench(url: str, n: int) -> float:
+    """Bring a database this benchmark built at an older head to today's: the migrations run on it (timed),
+    ``bench_meta`` records the new head, and it is left as the build leaves it (PostgreSQL: VACUUM
+    ANALYZE, for the visibility map index-only scans need; SQLite: ANALYZE and the WAL checkpointed).
+    The seconds the migrations took."""
+    before = await built_at(url, n)
+    started = time.perf_counter()
+    head = await upgrade_async(url)
+    migrated = time.perf_counter() - started
+    print(f"  migrations {before} → {head}: {migrated:.1f} s", flush=True)
+    engine = create_engine(url)
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(
+                sa.text("UPDATE bench_meta SET v = :head WHERE k = 'head'"), {"head": head}
+            )
+        async with engine.connect() as connection:
+            connection = await connection.execution_options(isolation_level="AUTOCOMMIT")
+            started = time.perf_counter()
+            sqlite = engine.dialect.name == "sqlite"
+            await connection.execute(sa.text("ANALYZE" if sqlite else "VACUUM ANALYZE"))
+            if sqlite:
+                await connection.execute(sa.text("PRAGMA wal_checkpoint(TRUNCATE)"))
+            print(f"  {'ANALYZE' if sqlite else 'VACUUM ANALYZE'}: {time.perf_counter() - started:.1f} s")
+    finally:
+        await engine.dispose()
+    return migrated
 
 
 # --- the fake network
@@ -1228,6 +1280,12 @@ async def main() -> None:
         default=Path(os.environ.get("DATA_DIR", tempfile.gettempdir())) / "council-bench",
     )
     parser.add_argument("--rebuild", action="store_true")
+    parser.add_argument(
+        "--upgrade",
+        action="store_true",
+        help="a database built at an older head is migrated to today's (timed) instead of rebuilt; SQLite:"
+        " the newest older file of --cache-dir for --resolutions, renamed to today's head once migrated",
+    )
     parser.add_argument("--seed", type=int, default=1405)
     parser.add_argument(
         "--build-only", action="store_true", help="build (or check) the database, measure nothing"
@@ -1254,6 +1312,21 @@ async def main() -> None:
         path = args.cache_dir / f"status-{args.resolutions}-{head_revision()}.db"
         url = f"sqlite+aiosqlite:///{path}"
         backend = f"SQLite ({path})"
+    if args.upgrade and not args.rebuild and not await cached(url, args.resolutions):
+        if args.postgres:
+            if await built_at(url, args.resolutions) is not None:
+                print(f"{backend}: upgrading the database built at {await built_at(url, args.resolutions)}")
+                await upgrade_bench(url, args.resolutions)
+        elif (older := older_sqlite(args.cache_dir, args.resolutions)) is not None:
+            older_url = f"sqlite+aiosqlite:///{older}"
+            if await built_at(older_url, args.resolutions) is not None:
+                print(f"SQLite ({older}): upgrading it to {path.name}")
+                await upgrade_bench(older_url, args.resolutions)
+                # Checkpointed and closed; a write-ahead log left (none should be) goes with it.
+                for suffix in ("-wal", "-shm", ""):
+                    moved = Path(f"{older}{suffix}")
+                    if moved.exists():  # noqa: ASYNC240 - nothing else runs yet
+                        moved.rename(f"{path}{suffix}")  # noqa: ASYNC240
     if args.rebuild or not await cached(url, args.resolutions):
         if args.postgres:
             await wipe_postgres(url)

@@ -391,6 +391,13 @@ BOUNDARIES_KEPT = 10_000
 _HELD: weakref.WeakKeyDictionary[Any, dict[tuple[Scope, int], tuple[Any, int]]] = weakref.WeakKeyDictionary()
 
 
+#: Of each database (engine), how many times as many resolutions the nation holds as each scope of provinces
+#: (:meth:`ListStore._first_offset`), as first counted: a hint for where the first period of the search
+#: by periods within them ends, which decides only how much is read, never the answer — so kept without
+#: checking for changes; at most ``SCOPES_KEPT``.
+_PROVINCE_RATIOS: weakref.WeakKeyDictionary[Any, dict[Scope, float]] = weakref.WeakKeyDictionary()
+
+
 def _typed_word_of(resolution_id: Any, k: int) -> sa.ColumnElement[bool]:
     """Whether the resolution ``resolution_id`` (a column) has a word beginning with the ``k``-th typed
     word (:func:`_typed_words`)."""
@@ -402,6 +409,29 @@ def _has_word(resolution_id: Any, prefix: str) -> sa.ColumnElement[bool]:
     """Whether the resolution ``resolution_id`` (a column) has a word beginning with ``prefix``."""
     word = aliased(ResolutionWord)
     return sa.exists().where(word.resolution_id == resolution_id, _word_range(word.word, prefix))
+
+
+def _provinces_only(scope: Scope) -> bool:
+    """Whether ``scope`` is one or more provinces and nothing else (searched by periods over their own
+    word entries, :meth:`ListStore._by_periods`)."""
+    return bool(scope.provinces) and not (scope.nation or scope.councils or scope.boards or scope.counties)
+
+
+def _within_provinces(provinces: Scope | None) -> list[sa.ColumnElement[bool]]:
+    """``ResolutionWord.province_id`` is that of one of the provinces of ``provinces`` (none: the nation,
+    no condition); by code, as a subquery that both databases evaluate once."""
+    if provinces is None:
+        return []
+    codes = sorted(provinces.provinces)
+    if len(codes) == 1:
+        one = sa.select(Province.id).where(Province.code == codes[0]).scalar_subquery()
+        return [ResolutionWord.province_id == one]
+    return [ResolutionWord.province_id.in_(sa.select(Province.id).where(Province.code.in_(codes)))]
+
+
+#: The condition of :func:`_within_provinces` in the statements of the walk on PostgreSQL, the codes bound as
+#: the array ``provinces`` (an uncorrelated subquery: evaluated once, then an index condition).
+_WITHIN_PROVINCES = " AND province_id = ANY(ARRAY(SELECT id FROM provinces WHERE code = ANY(:provinces)))"
 
 
 def _spread_cte(prefixes: Sequence[str], most: int) -> tuple[str, dict[str, Any]]:
@@ -542,7 +572,9 @@ class ListStore(RepositoryPart):
 
         * nation-wide, by periods of submission newest first (:meth:`_by_periods`), reading only the
           words' entries of the periods walked — unless a typed word begins more than :data:`SPREAD`
-          stored words;
+          stored words; within a province (or several, and nothing else) the same way over the
+          province's own entries (each word row carries its province), so that its answers are exact up
+          to ``cap`` as the nation's are;
         * from the words, when a word is rare and begins no more words than the scope has resolutions:
           the ids of the resolutions that have every word (:meth:`_word_ids`) are read, at most
           :data:`FETCH` of them, and only those are looked up with the scope, newest first;
@@ -564,8 +596,8 @@ class ListStore(RepositoryPart):
         prefixes = query_words(words)
         if not prefixes or scope.empty:
             return EMPTY
-        if scope.nation:
-            by_periods = await self._by_periods(prefixes, limit, cap)
+        if scope.nation or _provinces_only(scope):
+            by_periods = await self._by_periods(prefixes, limit, cap, None if scope.nation else scope)
             if by_periods is not None:
                 return by_periods
         scope_filters = _scope_filters(scope, None)
@@ -618,7 +650,9 @@ class ListStore(RepositoryPart):
         candidates = _candidates(ordered, counts)
         return await self._matches([Resolution.id.in_(candidates), *scope_filters], limit, cap)
 
-    async def _by_periods(self, prefixes: Sequence[str], limit: int, cap: int) -> Listing | None:
+    async def _by_periods(
+        self, prefixes: Sequence[str], limit: int, cap: int, provinces: Scope | None = None
+    ) -> Listing | None:
         """The nation-wide search, newest first by periods of submission: each typed word is spread into
         the stored words it begins (at most :data:`SPREAD`, else None: the other ways are taken), and
         the resolutions submitted in a period that have every word are read from the primary key
@@ -635,16 +669,26 @@ class ListStore(RepositoryPart):
 
         On PostgreSQL, where each statement is a round trip through the driver and the planner (1–5 ms,
         as much as the work of a period), the walk is one statement instead (:meth:`_walk`).
+
+        With ``provinces`` (a scope of provinces alone) the same search over their entries only (the
+        ``(province_id, word, submitted_at, resolution_id)`` index): the words are spread nation-wide as
+        above, every entry read or counted is the provinces'; the first period is the time in which the
+        nation submitted as many more than :data:`FIRST_PERIOD` as it holds more resolutions than the
+        provinces (:meth:`_first_offset`, about their newest :data:`FIRST_PERIOD`).
         """
+        first_offset = FIRST_PERIOD if provinces is None else await self._first_offset(provinces)
         if self.session.get_bind().dialect.name == "postgresql":
-            return await self._walk(prefixes, limit, cap)
+            return await self._walk(prefixes, limit, cap, provinces, first_offset)
         spread = await self._spread(prefixes, SPREAD)
         if spread is None:
             return None
         if any(not words for words in spread.values()):
             return EMPTY
+        within = _within_provinces(provinces)
         entries = [
-            sa.select(ResolutionWord.resolution_id).where(ResolutionWord.word.in_(words)).limit(PERIOD_PROBE)
+            sa.select(ResolutionWord.resolution_id)
+            .where(ResolutionWord.word.in_(words), *within)
+            .limit(PERIOD_PROBE)
             for words in spread.values()
         ]
         counted = [
@@ -655,13 +699,13 @@ class ListStore(RepositoryPart):
         first_start = (
             sa.select(Resolution.submitted_at)
             .order_by(Resolution.submitted_at.desc())
-            .offset(FIRST_PERIOD)
+            .offset(first_offset)
             .limit(1)
             .scalar_subquery()
         )
         recent = [
             sa.select(sa.func.count())
-            .where(ResolutionWord.word.in_(words), ResolutionWord.submitted_at >= first_start)
+            .where(ResolutionWord.word.in_(words), ResolutionWord.submitted_at >= first_start, *within)
             .scalar_subquery()
             for words in spread.values()
         ]
@@ -713,7 +757,7 @@ class ListStore(RepositoryPart):
             lower: dt.datetime | None = newest - width
             if lower is not None and lower <= oldest:
                 lower = None
-            got = await self._in_period(intersected, probed, lower, upper, cap + 1 - len(found))
+            got = await self._in_period(intersected, probed, lower, upper, cap + 1 - len(found), within)
             found += got
             if len(found) > cap or lower is None:
                 break
@@ -731,6 +775,24 @@ class ListStore(RepositoryPart):
             upper = lower
         rows = [(rid, at, None) for rid, at in found[:limit]]
         return Listing(await self._rows(rows), min(len(found), cap), len(found) > cap)
+
+    async def _first_offset(self, provinces: Scope) -> int:
+        """Where the first period of the search within ``provinces`` begins, as an offset among the
+        nation's newest resolutions: :data:`FIRST_PERIOD` times as many resolutions as the nation holds
+        for each of theirs (``_PROVINCE_RATIOS``, counted once), so that the period holds about their
+        newest :data:`FIRST_PERIOD`. An offset on the recency index walks no more entries than that
+        (31,000 for Semnan); the provinces' own newest would be found by looking up each one's council."""
+        ratios = _PROVINCE_RATIOS.setdefault(self.session.get_bind(), {})
+        ratio = ratios.get(provinces)
+        if ratio is None:
+            held = sa.select(sa.func.count()).where(*_scope_filters(provinces, None)).scalar_subquery()
+            nation = sa.select(sa.func.max(Resolution.id)).scalar_subquery()
+            counted = (await self.session.execute(sa.select(nation, held))).one()
+            ratio = max(int(counted[0] or 0), 1) / max(int(counted[1] or 0), 1)
+            if len(ratios) >= SCOPES_KEPT:
+                ratios.clear()
+            ratios[provinces] = ratio
+        return round(FIRST_PERIOD * max(ratio, 1.0))
 
     async def _spread(self, prefixes: Sequence[str], most: int) -> dict[str, list[str]] | None:
         """The stored words that begin with each of ``prefixes``, in one statement (a skip-scan of the
@@ -752,10 +814,12 @@ class ListStore(RepositoryPart):
         lower: dt.datetime | None,
         upper: dt.datetime | None,
         most: int,
+        within: Sequence[sa.ColumnElement[bool]] = (),
     ) -> list[tuple[int, dt.datetime]]:
         """The newest ``most`` resolutions submitted in ``[lower, upper)`` (None: unbounded) that have a
-        word of each list of ``spread`` (intersected on the primary key) and a word beginning with each
-        of ``probed`` (checked per resolution), newest first."""
+        word of each list of ``spread`` (intersected on the primary key, or on the province index with
+        ``within``: :func:`_within_provinces`) and a word beginning with each of ``probed`` (checked per
+        resolution), newest first."""
         period = []
         if lower is not None:
             period.append(ResolutionWord.submitted_at >= lower)
@@ -763,7 +827,7 @@ class ListStore(RepositoryPart):
             period.append(ResolutionWord.submitted_at < upper)
         arms = [
             sa.select(ResolutionWord.submitted_at, ResolutionWord.resolution_id).where(
-                ResolutionWord.word.in_(words), *period
+                ResolutionWord.word.in_(words), *period, *within
             )
             for words in spread.values()
         ]
@@ -777,7 +841,14 @@ class ListStore(RepositoryPart):
         )
         return [(int(rid), at) for rid, at in rows]
 
-    async def _walk(self, prefixes: Sequence[str], limit: int, cap: int) -> Listing | None:
+    async def _walk(
+        self,
+        prefixes: Sequence[str],
+        limit: int,
+        cap: int,
+        provinces: Scope | None = None,
+        first_offset: int = FIRST_PERIOD,
+    ) -> Listing | None:
         """:meth:`_by_periods` on PostgreSQL: the same answer in three statements, however far back the
         matches lie.
 
@@ -792,9 +863,10 @@ class ListStore(RepositoryPart):
         first, under ``LIMIT cap + 1``: PostgreSQL runs the search of a period only when the ones
         before it gave fewer rows than that, so a period beyond the ``cap + 1``-th match is never read,
         and the statement is planned once whatever the number of periods. (3) :meth:`_rows` reads the
-        rows shown.
+        rows shown. With ``provinces``, every entry read or counted is theirs (see :meth:`_by_periods`),
+        the first period from the ``first_offset``-th newest resolution of the nation.
         """
-        counted = await self._spread_counted(prefixes, SPREAD)
+        counted = await self._spread_counted(prefixes, SPREAD, provinces, first_offset)
         if counted is None:
             return None
         spread, recent, bounds = counted
@@ -807,12 +879,13 @@ class ListStore(RepositoryPart):
         lowers, uppers = _walk_periods(*bounds, WALK_GROWTH)
         words: dict[str, list[str]] = {}
         legs = []
+        within = _WITHIN_PROVINCES if provinces is not None else ""
         for k, prefix in enumerate(intersected):
             words[f"i{k}"] = spread[prefix]
             legs.append(
                 f"SELECT submitted_at, resolution_id FROM resolution_words WHERE word = ANY(:i{k})"
                 " AND submitted_at >= coalesce(p.lower, '-infinity')"
-                " AND submitted_at < coalesce(p.upper, 'infinity')"
+                f" AND submitted_at < coalesce(p.upper, 'infinity'){within}"
             )
         # INTERSECT and DISTINCT give each resolution once (a prefix may begin several of its words).
         matches = " INTERSECT ".join(legs) if len(legs) > 1 else legs[0].replace("SELECT", "SELECT DISTINCT")
@@ -841,6 +914,8 @@ class ListStore(RepositoryPart):
             " ORDER BY m.submitted_at DESC, m.resolution_id DESC LIMIT :most) found"
             " ORDER BY p.n LIMIT :most"
         ).columns(sa.column("resolution_id", sa.Integer), sa.column("submitted_at", UTCDateTime()))
+        if provinces is not None:
+            words["provinces"] = sorted(provinces.provinces)
         statement = statement.bindparams(
             *[sa.bindparam(name, value, type_=postgresql.ARRAY(sa.Text())) for name, value in words.items()]
         )
@@ -850,23 +925,33 @@ class ListStore(RepositoryPart):
         return Listing(await self._rows(rows), min(len(found), cap), len(found) > cap)
 
     async def _spread_counted(
-        self, prefixes: Sequence[str], most: int
+        self,
+        prefixes: Sequence[str],
+        most: int,
+        provinces: Scope | None = None,
+        first_offset: int = FIRST_PERIOD,
     ) -> tuple[dict[str, list[str]], dict[str, int], _Bounds | None] | None:
         """:meth:`_spread` on PostgreSQL, in the same statement: how many entries each typed word has
         among the newest :data:`FIRST_PERIOD` resolutions (all of them when there are no more), and the
         bounds of time: the newest and the oldest submission, and where those newest begin (None: they
-        are all). The bounds are None when a typed word begins no stored word or there is no resolution."""
+        are all). The bounds are None when a typed word begins no stored word or there is no resolution.
+        With ``provinces``: their entries among the resolutions newer than the ``first_offset``-th newest
+        of the nation."""
         spread_cte, params = _spread_cte(prefixes, most)
         params["first"] = FIRST_PERIOD
+        within = ""
+        if provinces is not None:
+            params["offset"] = first_offset
+            within = _WITHIN_PROVINCES.replace("province_id", "r.province_id")
         statement = sa.text(
             f"{spread_cte}, first AS (SELECT submitted_at FROM resolutions ORDER BY submitted_at DESC"
-            " OFFSET :first LIMIT 1)"
+            f" OFFSET {':offset' if provinces is not None else ':first'} LIMIT 1)"
             # At most one entry per resolution and stored word: counted up to FIRST_PERIOD, which also
             # keeps the estimated cost of the statement low (above 100,000 PostgreSQL compiles it first,
             # with JIT: 15–20 ms).
             " SELECT k, word, (SELECT count(*) FROM (SELECT 1 FROM resolution_words r"
             " WHERE r.word = spread.word AND r.submitted_at >= coalesce((SELECT submitted_at FROM first),"
-            " '-infinity') LIMIT :first) e),"
+            f" '-infinity'){within} LIMIT :first) e),"
             " (SELECT max(submitted_at) FROM resolutions), (SELECT min(submitted_at) FROM resolutions),"
             " (SELECT submitted_at FROM first)"
             " FROM spread WHERE word IS NOT NULL"
@@ -878,6 +963,10 @@ class ListStore(RepositoryPart):
             sa.column("oldest", UTCDateTime()),
             sa.column("first", UTCDateTime()),
         )
+        if provinces is not None:
+            statement = statement.bindparams(
+                sa.bindparam("provinces", sorted(provinces.provinces), type_=postgresql.ARRAY(sa.Text()))
+            )
         spread: dict[str, list[str]] = {prefix: [] for prefix in prefixes}
         recent = dict.fromkeys(prefixes, 0)
         bounds = None

@@ -258,14 +258,23 @@ class ResolutionWord(Base):
     "which resolutions have a word beginning so?" and also "which resolutions submitted in this period
     have this word?" — a word's entries read newest first (``storage.lists``); the unique second index
     serves "has this resolution such a word?" and the replacement of one resolution's words.
+
+    Each row also carries the province of its resolution's council (migration 0008), kept in step when the
+    organisation file moves a council or a county to another province (``storage.orgfile``): the index
+    ``(province_id, word, submitted_at, resolution_id)`` makes a province's entries of a word in a period
+    one range, so that a province is searched as the nation is, over its own entries only.
     """
 
     __tablename__ = "resolution_words"
-    __table_args__ = (sa.Index(None, "resolution_id", "word", unique=True),)
+    __table_args__ = (
+        sa.Index(None, "resolution_id", "word", unique=True),
+        sa.Index(None, "province_id", "word", "submitted_at", "resolution_id"),
+    )
 
     word: Mapped[str] = mapped_column(SearchWordType, primary_key=True)
     submitted_at: Mapped[dt.datetime] = mapped_column(primary_key=True)
     resolution_id: Mapped[int] = mapped_column(sa.ForeignKey("resolutions.id"), primary_key=True)
+    province_id: Mapped[int] = mapped_column(sa.ForeignKey("provinces.id"))
 
 
 class ResolutionVersion(Base):

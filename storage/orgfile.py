@@ -28,7 +28,17 @@ from council.roles import NATION_CODE
 from council.text import normalize_persian, to_latin_digits
 
 from .council_names import organisation_changed
-from .models import CODE_LENGTH, NAME_LENGTH, UNIT_MODELS, Board, Council, County, Province
+from .models import (
+    CODE_LENGTH,
+    NAME_LENGTH,
+    UNIT_MODELS,
+    Board,
+    Council,
+    County,
+    Province,
+    Resolution,
+    ResolutionWord,
+)
 
 COUNCIL_KINDS = ("city", "village", "district", "county")
 CODE_PATTERN = re.compile(r"[A-Z0-9]+(?:-[A-Z0-9]+)*")
@@ -276,6 +286,9 @@ async def load_org(session: AsyncSession, spec: OrgSpec) -> LoadReport:
     Commits on success; on any error rolls back, so nothing of the file stays. Units in the database but not
     in the file are left alone (resolutions refer to them). Loading the same file again changes nothing. A
     code already used by a unit of another kind raises :class:`OrgFileError` for its line.
+
+    A council moved to another county, or a county to another province, takes its resolutions' search
+    words with it to its province now (``resolution_words.province_id``), in the same transaction.
     """
     try:
         report = await _load(session, spec)
@@ -294,6 +307,9 @@ async def _load(session: AsyncSession, spec: OrgSpec) -> LoadReport:
         for code in await session.scalars(sa.select(model.code)):
             taken[code] = kind
     counts = {"created": 0, "updated": 0, "unchanged": 0}
+    # The ids of the counties whose province and of the councils whose county the file changes.
+    moved: dict[type[Any], set[int]] = {County: set(), Council: set()}
+    moving = {County: "province_id", Council: "county_id"}
 
     async def upsert(
         model: type[Any], specs: Iterable[UnitSpec], values: Callable[[Any], dict[str, Any]]
@@ -313,6 +329,8 @@ async def _load(session: AsyncSession, spec: OrgSpec) -> LoadReport:
                 session.add(rows[unit.code])
                 counts["created"] += 1
             elif any(getattr(row, key) != value for key, value in wanted.items()):
+                if model in moving and getattr(row, moving[model]) != wanted[moving[model]]:
+                    moved[model].add(row.id)
                 for key, value in wanted.items():
                     setattr(row, key, value)
                 counts["updated"] += 1
@@ -336,7 +354,31 @@ async def _load(session: AsyncSession, spec: OrgSpec) -> LoadReport:
             "members": u.members,
         },
     )
+    if moved[County] or moved[Council]:
+        await _move_words(session, moved[County], moved[Council])
     return LoadReport(**counts)
+
+
+async def _move_words(session: AsyncSession, counties: set[int], councils: set[int]) -> None:
+    """Give the search words of the resolutions of ``councils`` and of the councils of ``counties`` the
+    province their council is in now (``storage.search_words``: each word row carries it)."""
+    moved = sa.or_(Council.id.in_(sorted(councils)), Council.county_id.in_(sorted(counties)))
+    resolutions = sa.select(Resolution.id).join(Council, Council.id == Resolution.council_id).where(moved)
+    word_council = aliased(Council)
+    word_resolution = aliased(Resolution)
+    province_now = (
+        sa.select(County.province_id)
+        .join(word_council, word_council.county_id == County.id)
+        .join(word_resolution, word_resolution.council_id == word_council.id)
+        .where(word_resolution.id == ResolutionWord.resolution_id)
+        .scalar_subquery()
+    )
+    await session.execute(
+        sa.update(ResolutionWord)
+        .where(ResolutionWord.resolution_id.in_(resolutions))
+        .values(province_id=province_now)
+        .execution_options(synchronize_session=False)
+    )
 
 
 async def dump_org(session: AsyncSession) -> OrgSpec:

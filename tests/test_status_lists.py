@@ -388,3 +388,46 @@ async def test_a_council_added_by_an_org_reload_is_found_as_a_place(world: World
     )
     # Shahrud's county official does not see it: named, it is answered like a missing place.
     assert (await world.say(people.nima, question)).content == NOT_FOUND
+
+
+async def test_a_council_moved_to_another_province_is_found_by_that_provinces_official(world: World) -> None:
+    """The organisation file moves Shahrud's city council into a county of a new province (Tehran): its
+    resolutions are found by Tehran's official, no longer by Semnan's; Shahrud's county official, whose
+    county stays in Semnan, no longer sees them either; the nation's official still does."""
+    seeded = await seed(world)
+    people, codes = seeded.people, seeded.codes
+    parking = ("احداث پارکینگ طبقاتی شهری", "ارسال در ۱۴۰۵/۰۹/۰۶ ساعت ۱۰:۳۰ — در حال بررسی", SEMNAN, "۳۱")
+    parks = ("نگهداری پارک‌های محله‌ای", "ارسال در ۱۴۰۵/۰۹/۰۶ ساعت ۰۹:۳۰ — اعتراض هیأت تطبیق", SEMNAN, "۳۰")
+    forest = ("توسعهٔ پارک جنگلی", "ارسال در ۱۴۰۵/۰۸/۱۶ ساعت ۱۰:۳۰ — ارجاع به مرجع حل اختلاف", SHAHRUD, "۱۴")
+
+    def found(words: str, *rows: tuple[str, str, str, str]) -> str:
+        lines = [f"جست‌وجوی «{words}»: {str(len(rows)).translate(DIGITS)} مورد"]
+        for n, (title, detail, council, number) in enumerate(rows, 1):
+            lines.append(item(str(n).translate(DIGITS), codes[title], council, number, title, detail))
+        return "\n".join(lines) + f"\n\n{TIP}"
+
+    assert (await world.say(people.omid, "/find پارک")).content == found("پارک", parking, parks, forest)
+    tehran = (
+        "province | THR | استان تهران\n"
+        "county   | THR-THR | شهرستان تهران | province=THR\n"
+        "board    | B-THR | هیأت تطبیق مصوبات شوراهای شهرستان تهران | county=THR-THR | seats=3\n"
+    )
+    moved = SAMPLE_ORG.read_text(encoding="utf-8").replace(
+        "C-SHR-SHAHRUD | شورای اسلامی شهر شاهرود | kind=city | county=SMN-SHR",
+        "C-SHR-SHAHRUD | شورای اسلامی شهر شاهرود | kind=city | county=THR-THR",
+    )
+    async with world.repo_session() as session:
+        loaded = await load_org(session, parse_org_file(moved + tehran))
+    assert (loaded.created, loaded.updated) == (3, 1)
+    bahram = world.person(3010, "بهرام")
+    await world.enrol(bahram, Role.OFFICIAL, "THR")
+    assert (await world.say(bahram, "/find پارک")).content == found("پارک", forest)
+    assert (await world.say(bahram, "/find پارک جنگلی")).content == found("پارک جنگلی", forest)
+    assert (await world.say(people.omid, "/find پارک")).content == found("پارک", parking, parks)
+    assert (await world.say(people.omid, "/find پارک جنگلی")).content == (
+        "جست‌وجوی «پارک جنگلی»: موردی یافت نشد."
+    )
+    assert (await world.say(people.nima, "/find پارک")).content == "جست‌وجوی «پارک»: موردی یافت نشد."
+    assert (await world.say(seeded.everywhere, "/find پارک")).content == found(
+        "پارک", parking, parks, forest
+    )

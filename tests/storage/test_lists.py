@@ -25,7 +25,15 @@ from storage import lists as lists_module
 from storage.db import create_engine, session_factory
 from storage.lists import DeadlineKind, Listing
 from storage.migrate import alembic_config, upgrade_async
-from storage.models import Council, Person, Resolution, ResolutionVersion, ResolutionWord
+from storage.models import (
+    Council,
+    Person,
+    Province,
+    Resolution,
+    ResolutionVersion,
+    ResolutionWord,
+    UTCDateTime,
+)
 from storage.repository import Repository
 
 from .helpers import load_text
@@ -293,6 +301,156 @@ async def test_the_nation_wide_search_walks_periods_newest_first_over_years(
     assert periods == 0
 
 
+#: A second province beside the sample's Semnan: Tehran, one county, its board and its city council.
+TEHRAN_ORG = """
+province | THR        | استان تهران
+county   | THR-THR    | شهرستان تهران | province=THR
+board    | B-THR      | هیأت تطبیق مصوبات شوراهای شهرستان تهران | county=THR-THR | seats=3
+council  | C-THR-TEHRAN | شورای اسلامی شهر تهران | kind=city | county=THR-THR | board=B-THR | members=21
+"""
+SEMNAN_PROVINCE = Scope(provinces=frozenset({"SMN"}))
+TEHRAN_PROVINCE = Scope(provinces=frozenset({"THR"}))
+
+
+async def test_a_province_is_searched_by_periods_over_its_own_entries_exactly_up_to_the_cap(
+    repo: Repository, clock: MovableClock, sample_org: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Within a province (or several) the search walks periods newest first as the nation's does, over the
+    province's own word entries: the newest ten of its matches, the total exact up to the cap ("more than
+    cap" beyond), never a resolution of another province, nothing for a word found only in another."""
+    people = await seed(repo, sample_org + TEHRAN_ORG)
+    start = clock.now() - 3 * 365 * DAY
+    monkeypatch.setattr(lists_module, "PERIOD_PROBE", 1)
+    monkeypatch.setattr(lists_module, "FIRST_PERIOD", 1)
+    monkeypatch.setattr(lists_module, "GROWTH", 2)
+    periods = 0
+    in_period = lists_module.ListStore._in_period
+    walk_periods = lists_module._walk_periods
+
+    async def counted(self: lists_module.ListStore, *args: object, **kwargs: object) -> object:
+        nonlocal periods
+        periods += 1
+        return await in_period(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    def laid_out(*args: object) -> object:
+        nonlocal periods
+        lowers, uppers = walk_periods(*args)  # type: ignore[arg-type]
+        periods += len(lowers)
+        return lowers, uppers
+
+    monkeypatch.setattr(lists_module.ListStore, "_in_period", counted)
+    monkeypatch.setattr(lists_module, "_walk_periods", laid_out)
+    # 45 resolutions, one every 24 days (the 31st and 32nd at the same instant), in turn of the Semnan
+    # city council, Shahrud's (both province SMN) and Tehran's (THR). Every one has «نگهداری»; every 4th
+    # from the 2nd «آبیاری»; the first 30 «بوستان»; Tehran's «میدان» too.
+    councils = ("C-SMN-SEMNAN", "C-SHR-SHAHRUD", "C-THR-TEHRAN")
+    ids: list[int] = []
+    at: list[dt.datetime] = []
+    for k in range(45):
+        when = start + (k if k < 31 else k - 1) * 24 * DAY
+        words = ["نگهداری"]
+        if k % 4 == 1:
+            words.append("آبیاری")
+        if k < 30:
+            words.append("بوستان")
+        if k % 3 == 2:
+            words.append("میدان")
+        ids.append(await submit(repo, people, when, " ".join(words), "متن", council_code=councils[k % 3]))
+        at.append(when)
+    semnan = [k for k in range(45) if k % 3 != 2]
+    tehran = [k for k in range(45) if k % 3 == 2]
+
+    def expect(chosen: list[int], limit: int = 10, cap: int = 50) -> tuple[list[int], int, bool, bool]:
+        order = sorted(chosen, key=lambda k: (at[k], ids[k]), reverse=True)
+        return [ids[k] for k in order[:limit]], min(len(order), cap), len(order) > cap, True
+
+    async def seen(words: list[str], scope: Scope, limit: int = 10, cap: int = 50) -> object:
+        found = await repo.lists.search(words, scope, limit, cap)
+        return codes(found), found.total, found.capped, found.exact
+
+    assert await seen(["نگهداری"], SEMNAN_PROVINCE) == expect(semnan)
+    assert periods > 3
+    # More than the cap: the newest three, "more than 5".
+    assert await seen(["نگهداری"], SEMNAN_PROVINCE, 3, 5) == expect(semnan, 3, 5)
+    assert await seen(["نگهداری"], SEMNAN_PROVINCE, 3, 5) == ([ids[k] for k in (43, 42, 40)], 5, True, True)
+    # Exactly the cap, reaching back to the oldest: exact, not capped.
+    assert await seen(["بوستان", "نگهداری"], SEMNAN_PROVINCE, 10, 20) == expect(
+        [k for k in semnan if k < 30], 10, 20
+    )
+    assert await seen(["آبیاری"], SEMNAN_PROVINCE) == expect([k for k in semnan if k % 4 == 1])
+    assert await seen(["آبیاری", "نگهداری"], TEHRAN_PROVINCE) == expect([k for k in tehran if k % 4 == 1])
+    # A word only Tehran's resolutions have: nothing in Semnan; all of Tehran's in Tehran.
+    assert await seen(["میدان"], SEMNAN_PROVINCE) == ([], 0, False, True)
+    assert await seen(["میدان", "نگهداری"], TEHRAN_PROVINCE) == expect(tehran)
+    # Both provinces: the matches of both, in one order.
+    both = Scope(provinces=frozenset({"SMN", "THR"}))
+    assert await seen(["آبیاری"], both) == expect([k for k in range(45) if k % 4 == 1])
+    assert await seen(["نگهداری"], both, 4, 44) == expect(list(range(45)), 4, 44)
+    # A word far more frequent than the rarest is checked per resolution instead of intersected.
+    monkeypatch.setattr(lists_module, "INTERSECT_RATIO", 0)
+    monkeypatch.setattr(lists_module, "WALK_INTERSECT_RATIO", 0)
+    assert await seen(["نگهداری", "آبیاری"], SEMNAN_PROVINCE) == expect([k for k in semnan if k % 4 == 1])
+    # A scope of a province and a county: the other ways (not by periods), the same answer here.
+    periods = 0
+    mixed = Scope(provinces=frozenset({"THR"}), counties=frozenset({"SMN-SHR"}))
+    shahrud_and_tehran = [k for k in range(45) if k % 3 != 0]
+    assert await seen(["آبیاری"], mixed) == expect([k for k in shahrud_and_tehran if k % 4 == 1])
+    assert periods == 0
+    # The newest row is read whole.
+    newest = (await repo.lists.search(["میدان"], TEHRAN_PROVINCE)).rows[0]
+    assert (newest.resolution_id, newest.at, newest.council_name, newest.title) == (
+        ids[44],
+        at[44],
+        "شورای اسلامی شهر تهران",
+        "نگهداری میدان",
+    )
+
+
+async def test_a_council_moved_to_another_province_takes_its_search_words_along(
+    repo: Repository, clock: MovableClock, sample_org: str
+) -> None:
+    """The organisation file moves Shahrud's city council to Tehran's county, then the county of Semnan
+    to the province of Tehran: the words of their resolutions follow (found by the new province, no longer
+    by the old one) in the load's transaction, and the nation's answers do not change."""
+    people = await seed(repo, sample_org + TEHRAN_ORG)
+    now = clock.now()
+    semnan = await submit(repo, people, now, "نگهداری پارک", "متن")
+    shahrud = await submit(repo, people, now + SECOND, "توسعه پارک", "متن", council_code="C-SHR-SHAHRUD")
+    tehran = await submit(repo, people, now + 2 * SECOND, "پارک شهر", "متن", council_code="C-THR-TEHRAN")
+
+    async def found(scope: Scope) -> list[int]:
+        return codes(await repo.lists.search(["پارک"], scope))
+
+    assert await found(SEMNAN_PROVINCE) == [shahrud, semnan]
+    assert await found(TEHRAN_PROVINCE) == [tehran]
+    moved = (sample_org + TEHRAN_ORG).replace(
+        "council  | C-SHR-SHAHRUD | شورای اسلامی شهر شاهرود | kind=city | county=SMN-SHR",
+        "council  | C-SHR-SHAHRUD | شورای اسلامی شهر شاهرود | kind=city | county=THR-THR",
+    )
+    assert moved != sample_org + TEHRAN_ORG
+    assert (await load_text(repo.session, moved)).updated == 1
+    assert await found(SEMNAN_PROVINCE) == [semnan]
+    assert await found(TEHRAN_PROVINCE) == [tehran, shahrud]
+    county_moved = moved.replace(
+        "county   | SMN-SMN | شهرستان سمنان | province=SMN",
+        "county   | SMN-SMN | شهرستان سمنان | province=THR",
+    )
+    assert county_moved != moved
+    assert (await load_text(repo.session, county_moved)).updated == 1
+    assert await found(SEMNAN_PROVINCE) == []
+    assert await found(TEHRAN_PROVINCE) == [tehran, shahrud, semnan]
+    assert await found(NATION) == [tehran, shahrud, semnan]
+    # Every word row carries its council's province.
+    stray = await repo.session.scalar(
+        sa.text(
+            "SELECT count(*) FROM resolution_words w JOIN resolutions r ON r.id = w.resolution_id"
+            " JOIN councils c ON c.id = r.council_id JOIN counties k ON k.id = c.county_id"
+            " WHERE w.province_id <> k.province_id"
+        )
+    )
+    assert stray == 0
+
+
 def test_the_periods_of_the_walk_on_postgresql_reach_back_geometrically_to_the_oldest() -> None:
     newest = dt.datetime(2026, 11, 27, 12, tzinfo=dt.UTC)
     walk_periods = lists_module._walk_periods
@@ -399,7 +557,9 @@ async def test_a_small_scope_is_searched_in_one_statement_with_the_answer_of_the
             statements = 0
             found = await lists.search(words, scope, limit, cap)
             assert (codes(found), found.total, found.capped, found.exact) == expected, (scope, words)
-            assert statements == 1, (scope, words)
+            # A province is searched by periods, as the nation is, however small (its own test).
+            if not scope.provinces:
+                assert statements == 1, (scope, words)
         newest = (await lists.search(["پارک", "آبیاری"], shahrud_board)).rows[0]
         assert (newest.resolution_id, newest.at, newest.council_name, newest.title, newest.status) == (
             ids[9],
@@ -683,7 +843,7 @@ async def test_the_migration_fills_the_words_of_resolutions_stored_before_it(
                     )
                 )
             await session.commit()
-        assert await upgrade_async(db_url) == "0007"
+        assert await upgrade_async(db_url) == "0008"
         async with session_factory(engine)() as session:
             rows = await session.execute(
                 sa.select(ResolutionWord.resolution_id, ResolutionWord.word).order_by(
@@ -753,7 +913,7 @@ async def test_migration_0007_gives_each_word_its_resolutions_submission_and_bac
                         {"w": word, "r": rid},
                     )
             await session.commit()
-        assert await upgrade_async(db_url) == "0007"
+        assert await upgrade_async(db_url, "0007") == "0007"
         expected = sorted(
             (word, submitted[rid], rid)
             for rid, (title, text) in texts.items()
@@ -782,6 +942,103 @@ async def test_migration_0007_gives_each_word_its_resolutions_submission_and_bac
         async with engine.begin() as connection:
             kept = await connection.run_sync(downgrade)
         assert kept == sorted((word, rid) for word, _at, rid in expected)
-        assert await upgrade_async(db_url) == "0007"
+        assert await upgrade_async(db_url, "0007") == "0007"
+    finally:
+        await engine.dispose()
+
+
+async def test_migration_0008_gives_each_word_its_councils_province_and_back(
+    db_url: str, sample_org: str
+) -> None:
+    """Upgrading from 0007 keeps every word and adds the province of its resolution's council (a province
+    search finds them); downgrading drops the province and keeps the words."""
+    await upgrade_async(db_url, "0007")
+    engine = create_engine(db_url)
+    first = dt.datetime(2024, 3, 1, 9, 30, 15, 250000, tzinfo=dt.UTC)
+    councils = {1: "C-SMN-SEMNAN", 2: "C-THR-TEHRAN", 3: "C-SHR-SHAHRUD"}
+    texts = {1: ("احداث پارکینگ", "طبقاتی"), 2: ("نگهداری پارک", "آبیاری"), 3: ("پارک جنگلی", "آبیاری")}
+    submitted = {rid: first + rid * DAY for rid in texts}
+    try:
+        async with session_factory(engine)() as session:
+            await load_text(session, sample_org + TEHRAN_ORG)
+            session.add(Person(id=1, platform_user_id=1, display_name="p", created_at=first))
+            await session.flush()
+            for rid, at in submitted.items():
+                council = await session.scalar(sa.select(Council.id).where(Council.code == councils[rid]))
+                await session.execute(
+                    sa.insert(Resolution).values(
+                        id=rid,
+                        tracking_code=f"T{rid}",
+                        council_id=council,
+                        council_number=str(rid),
+                        jalali_year=1403,
+                        session_number="1",
+                        approval_date=dt.date(2024, 2, 20),
+                        status="under_review",
+                        submitted_by_id=1,
+                        submitted_at=at,
+                    )
+                )
+                title, text = texts[rid]
+                await session.execute(
+                    sa.insert(ResolutionVersion).values(
+                        resolution_id=rid,
+                        version_no=1,
+                        title=title,
+                        text=text,
+                        category="other",
+                        votes_for=5,
+                        votes_against=0,
+                        votes_abstain=0,
+                        created_at=at,
+                    )
+                )
+                # As migration 0007 left them (and the code before this one wrote them).
+                for word in index_words(title, text):
+                    await session.execute(
+                        sa.text(
+                            "INSERT INTO resolution_words (word, submitted_at, resolution_id)"
+                            " VALUES (:w, :at, :r)"
+                        ).bindparams(sa.bindparam("at", type_=UTCDateTime())),
+                        {"w": word, "at": at, "r": rid},
+                    )
+            await session.commit()
+        assert await upgrade_async(db_url) == "0008"
+        province = {1: "SMN", 2: "THR", 3: "SMN"}
+        expected = sorted(
+            (word, submitted[rid], rid, province[rid])
+            for rid, (title, text) in texts.items()
+            for word in index_words(title, text)
+        )
+        async with session_factory(engine)() as session:
+            rows = await session.execute(
+                sa.select(
+                    ResolutionWord.word,
+                    ResolutionWord.submitted_at,
+                    ResolutionWord.resolution_id,
+                    Province.code,
+                ).join(Province, Province.id == ResolutionWord.province_id)
+            )
+            assert sorted(rows) == expected
+            found = await Repository(session).lists.search(["پارک"], SEMNAN_PROVINCE)
+            assert ([row.resolution_id for row in found.rows], found.total) == ([3, 1], 2)
+            found = await Repository(session).lists.search(["آبیاری", "پار"], TEHRAN_PROVINCE)
+            assert ([row.resolution_id for row in found.rows], found.total) == ([2], 1)
+
+        def downgrade(connection: sa.Connection) -> list[tuple[str, int]]:
+            config = alembic_config(db_url)
+            config.attributes["connection"] = connection
+            command.downgrade(config, "0007")
+            assert [c["name"] for c in sa.inspect(connection).get_columns("resolution_words")] == [
+                "word",
+                "submitted_at",
+                "resolution_id",
+            ]
+            return sorted(connection.execute(sa.text("SELECT word, resolution_id FROM resolution_words")))
+
+        async with engine.begin() as connection:
+            kept = await connection.run_sync(downgrade)
+        assert kept == sorted((word, rid) for word, _at, rid, _province in expected)
+        assert await upgrade_async(db_url) == "0008"
     finally:
         await engine.dispose()
