@@ -137,8 +137,10 @@ class QuickRouter(Router):
         return await _propagate_inside(self, observer, update_type, event, kwargs)
 
     def include_router(self, router: Router) -> Router:
+        included = super().include_router(router)
+        _gather_all_prefixes(router)
         _layout[0] += 1  # a router added after an update was routed: plan again
-        return super().include_router(router)
+        return included
 
 
 async def _propagate(router: Router, update_type: str, event: TelegramObject, kwargs: dict[str, Any]) -> Any:
@@ -253,8 +255,8 @@ async def _passes(
 
 
 #: What an update's route depends on beyond its filters' own work: the FSM state (``raw_state``), the
-#: first character of a message's text or caption after any white space (``None`` for no text or not a
-#: message) and whether the event is a message.
+#: first character of a message's text or caption after any white space when it is a command prefix
+#: (``None`` otherwise, for no text, or not a message) and whether the event is a message.
 RouteKey = tuple[str | None, str | None, bool]
 
 #: Plans kept per observer (and answers per router); beyond it they are all dropped and made again.
@@ -265,12 +267,25 @@ PLANS_KEPT = 512
 _layout = [0]
 
 
+# The characters a Command of a streamlined tree takes as its prefix (gathered by streamline, and for a
+# handler registered or a router included later): only then does a message's leading character matter.
+_prefixes: set[str] = set()
+
+
 def _route_key(event: TelegramObject, kwargs: dict[str, Any]) -> RouteKey:
     raw_state = kwargs.get("raw_state")
     if isinstance(event, Message):
         text = event.text or event.caption
-        return raw_state, (text.lstrip()[:1] or None) if text else None, True
+        lead = text.lstrip()[:1] if text else ""
+        return raw_state, lead if lead in _prefixes else None, True
     return raw_state, None, False
+
+
+def _gather_prefixes(handlers: Sequence[HandlerObject]) -> None:
+    for handler in handlers:
+        for check in handler.filters or ():
+            if isinstance(check.callback, Command):
+                _prefixes.update(check.callback.prefix)
 
 
 Plan = tuple[tuple[HandlerObject, tuple[FilterObject, ...]], ...]
@@ -346,8 +361,8 @@ async def _may_handle(router: QuickRouter, update_type: str, key: RouteKey) -> b
         may = False
         if isinstance(observer, QuickObserver) and await _plan(observer, None, key):  # type: ignore[arg-type]
             may = True
-        elif observer is not None and not isinstance(observer, QuickObserver) and observer.handlers:
-            may = True
+        elif observer is not None and not isinstance(observer, QuickObserver):
+            may = True  # not streamlined: its handlers may change unseen
         else:
             for sub in router.sub_routers:
                 if not isinstance(sub, QuickRouter) or await _may_handle(sub, update_type, key):
@@ -355,6 +370,13 @@ async def _may_handle(router: QuickRouter, update_type: str, key: RouteKey) -> b
                     break
         answers[(update_type, key)] = may
     return may
+
+
+def _gather_all_prefixes(router: Router) -> None:
+    for observer in router.observers.values():
+        _gather_prefixes(observer.handlers)
+    for sub in router.sub_routers:
+        _gather_all_prefixes(sub)
 
 
 class QuickObserver(TelegramEventObserver):
@@ -366,8 +388,10 @@ class QuickObserver(TelegramEventObserver):
         return await _trigger(self, event, kwargs, _route_key(event, kwargs))
 
     def register(self, callback: Any, *filters: Any, flags: Any = None, **kwargs: Any) -> Any:
+        registered = super().register(callback, *filters, flags=flags, **kwargs)
+        _gather_prefixes(self.handlers[-1:])
         _layout[0] += 1  # a handler added after an update was routed: plan again
-        return super().register(callback, *filters, flags=flags, **kwargs)
+        return registered
 
 
 def streamline(router: Router) -> int:
@@ -391,6 +415,7 @@ def streamline(router: Router) -> int:
     """
     changed = 0
     for observer in router.observers.values():
+        _gather_prefixes(observer.handlers)
         if type(observer) is TelegramEventObserver:
             observer.__class__ = QuickObserver
     if type(router) is Router:
