@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
@@ -148,12 +149,33 @@ async def _propagate(router: Router, update_type: str, event: TelegramObject, kw
     # observer has no outer middleware: the same calls in the same order.
     observer = router.observers.get(update_type)
     if observer is not None and len(observer.outer_middleware):
-        return await Router.propagate_event(router, update_type, event, **kwargs)
+        # aiogram's path through the outer middlewares, their chain made once instead of per event.
+        kwargs["event_router"] = router
+        return await _outer_chain(router, observer, update_type)(event, kwargs)
     key = _route_key(event, kwargs)
     if isinstance(router, QuickRouter) and not await _may_handle(router, update_type, key):
         return UNHANDLED
     kwargs["event_router"] = router
     return await _propagate_inside(router, observer, update_type, event, kwargs, key)
+
+
+def _outer_chain(router: Router, observer: TelegramEventObserver, update_type: str) -> Any:
+    """What aiogram's ``Router.propagate_event`` builds for every event when ``observer`` has outer
+    middlewares — each middleware partially applied to the next, the last calling the router's
+    ``_propagate_event`` with a copy of the data — made once and kept while the middlewares are the same."""
+    middlewares = tuple(observer.outer_middleware._middlewares)
+    kept = observer.__dict__.get("_outer_chain")
+    if kept is not None and kept[0] == middlewares:
+        return kept[1]
+
+    def last(event: TelegramObject, data: dict[str, Any]) -> Any:
+        return router._propagate_event(observer=observer, update_type=update_type, event=event, **data)
+
+    chain: Any = last
+    for middleware in reversed(middlewares):
+        chain = functools.partial(middleware, chain)
+    observer.__dict__["_outer_chain"] = (middlewares, chain)
+    return chain
 
 
 async def _propagate_inside(
@@ -386,6 +408,19 @@ class QuickObserver(TelegramEventObserver):
 
     async def trigger(self, event: TelegramObject, **kwargs: Any) -> Any:
         return await _trigger(self, event, kwargs, _route_key(event, kwargs))
+
+    def wrap_outer_middleware(self, callback: Any, event: TelegramObject, data: dict[str, Any]) -> Any:
+        # aiogram's, with the chain kept while the middlewares and the callback are the same: the dispatcher's
+        # update observer is wrapped around its own ``trigger`` for every update.
+        middlewares = tuple(self.outer_middleware._middlewares)
+        kept = self.__dict__.get("_wrapped")
+        if kept is None or kept[0] != middlewares or kept[1] != callback:
+            kept = self.__dict__["_wrapped"] = (
+                middlewares,
+                callback,
+                self.outer_middleware.wrap_middlewares(middlewares, callback),
+            )
+        return kept[2](event, data)
 
     def register(self, callback: Any, *filters: Any, flags: Any = None, **kwargs: Any) -> Any:
         registered = super().register(callback, *filters, flags=flags, **kwargs)
