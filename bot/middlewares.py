@@ -186,9 +186,10 @@ async def _propagate_inside(
     kwargs: dict[str, Any],
     key: RouteKey | None = None,
 ) -> Any:
-    # aiogram's Router._propagate_event; the router's own filters checked only when it has some, a
-    # streamlined sub-router that cannot take the event passed over (see _may_handle) and one without outer
-    # middlewares entered directly, with its own copy of the keyword arguments as aiogram's call makes.
+    # aiogram's Router._propagate_event; the router's own filters checked only when it has some, its handlers
+    # tried only when some may take the event (see _plan), the streamlined sub-routers none of whose handlers
+    # may take it passed over (see _may_handle), and those without outer middlewares entered directly, each
+    # with its own copy of the keyword arguments as aiogram's call makes.
     if key is None:
         key = _route_key(event, kwargs)
     response = UNHANDLED
@@ -200,42 +201,63 @@ async def _propagate_inside(
                 return UNHANDLED
             kwargs.update(data)
         if isinstance(observer, QuickObserver):
-            response = await _trigger(observer, event, dict(kwargs), key)
+            plan = _plans(observer).get(key)
+            if plan is None:
+                plan = await _plan(observer, event, key)
+            if plan:
+                response = await _try(observer, plan, event, dict(kwargs))
         else:
             response = await observer.trigger(event, **kwargs)
         if response is REJECTED:  # pragma: no cover - as in aiogram
             return UNHANDLED
         if response is not UNHANDLED:
             return response
-    for sub in router.sub_routers:
-        if isinstance(sub, QuickRouter):
-            sub_observer = sub.observers.get(update_type)
-            if sub_observer is None or not len(sub_observer.outer_middleware):
-                may = _answers(sub).get((update_type, key))
-                if may is None:
-                    may = await _may_handle(sub, update_type, key)
-                if not may:
-                    continue
-                sub_kwargs = dict(kwargs)
-                sub_kwargs["event_router"] = sub
-                response = await _propagate_inside(sub, sub_observer, update_type, event, sub_kwargs, key)
-                if response is not UNHANDLED:
-                    break
-                continue
-        response = await sub.propagate_event(update_type=update_type, event=event, **kwargs)
+    subs = _answers(router).get(("subs", update_type, key))
+    if subs is None:
+        subs = await _subs(router, update_type, key)
+    for sub, sub_observer, quick in subs:
+        if quick and (sub_observer is None or not sub_observer.outer_middleware._middlewares):
+            sub_kwargs = dict(kwargs)
+            sub_kwargs["event_router"] = sub
+            response = await _propagate_inside(sub, sub_observer, update_type, event, sub_kwargs, key)
+        else:
+            response = await sub.propagate_event(update_type=update_type, event=event, **kwargs)
         if response is not UNHANDLED:
             break
     return response
 
 
+Subs = tuple[tuple[Router, TelegramEventObserver | None, bool], ...]
+
+
+async def _subs(router: Router, update_type: str, key: RouteKey) -> Subs:
+    """The sub-routers of ``router`` an event of ``update_type`` and ``key`` goes on to, in order, each with
+    its observer of ``update_type`` and whether it is streamlined (then entered directly while that observer
+    has no outer middleware): the streamlined ones only when some handler of theirs may take the event."""
+    subs: list[tuple[Router, TelegramEventObserver | None, bool]] = []
+    for sub in router.sub_routers:
+        if not isinstance(sub, QuickRouter):
+            subs.append((sub, sub.observers.get(update_type), False))
+        elif await _may_handle(sub, update_type, key):
+            subs.append((sub, sub.observers.get(update_type), True))
+    found = _answers(router)[("subs", update_type, key)] = tuple(subs)
+    return found
+
+
 async def _trigger(
     observer: QuickObserver, event: TelegramObject, kwargs: dict[str, Any], key: RouteKey
 ) -> Any:
-    # aiogram's TelegramEventObserver.trigger over the handlers that may take the event (see _plan), each
-    # with the filters left to run; ``kwargs`` is the observer's own copy, as ``trigger(event, **kwargs)``.
     plan = _plans(observer).get(key)
     if plan is None:
         plan = await _plan(observer, event, key)
+    return await _try(observer, plan, event, kwargs)
+
+
+async def _try(
+    observer: TelegramEventObserver, plan: Plan, event: TelegramObject, kwargs: dict[str, Any]
+) -> Any:
+    # aiogram's TelegramEventObserver.trigger over the handlers that may take the event (see _plan), each
+    # with the filters left to run; ``kwargs`` is the observer's own copy, as ``trigger(event, **kwargs)``.
     for handler, checks in plan:
         kwargs["handler"] = handler
         data = await _passes(checks, event, kwargs) if checks else kwargs
@@ -323,10 +345,10 @@ def _plans(observer: TelegramEventObserver) -> dict[RouteKey, Plan]:
     return plans
 
 
-def _answers(router: Router) -> dict[tuple[str, RouteKey], bool]:
-    # The router's answers of _may_handle, likewise.
+def _answers(router: Router) -> dict[tuple[Any, ...], Any]:
+    # The router's answers of _may_handle and _subs, likewise.
     kept = router.__dict__
-    answers: dict[tuple[str, RouteKey], bool] | None = kept.get("_may")
+    answers: dict[tuple[Any, ...], Any] | None = kept.get("_may")
     if answers is None or kept["_planned"] != _layout[0] or len(answers) > PLANS_KEPT:
         answers = kept["_may"] = {}
         kept["_planned"] = _layout[0]
