@@ -11,7 +11,7 @@ from aiogram import BaseMiddleware, Bot, Dispatcher, Router
 from aiogram.dispatcher.event.bases import REJECTED, UNHANDLED, SkipHandler
 from aiogram.dispatcher.event.handler import FilterObject, HandlerObject
 from aiogram.dispatcher.event.telegram import TelegramEventObserver
-from aiogram.filters import Command, StateFilter
+from aiogram.filters import Command, CommandStart, StateFilter
 from aiogram.types import Message, TelegramObject, Update, User
 from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -328,7 +328,7 @@ def _route_key(event: TelegramObject, kwargs: dict[str, Any]) -> RouteKey:
 def _gather_prefixes(handlers: Sequence[HandlerObject]) -> None:
     for handler in handlers:
         for check in handler.filters or ():
-            if isinstance(check.callback, Command):
+            if isinstance(check.callback, Command):  # subclasses too: harmless, a key only made finer
                 _prefixes.update(check.callback.prefix)
 
 
@@ -364,9 +364,11 @@ async def _settled(check: FilterObject, event: TelegramObject, key: RouteKey) ->
     with one of its prefixes — aiogram's ``Command.extract_command`` and ``validate_prefix``.
     """
     checked = check.callback
-    if isinstance(checked, StateFilter):
+    # aiogram's own classes only: a subclass may look at more.
+    if type(checked) is StateFilter:
         return bool(await checked(event, raw_state=key[0]))
-    if isinstance(checked, Command):
+    if type(checked) in (Command, CommandStart):
+        assert isinstance(checked, Command)
         lead = key[1]
         if not key[2] or lead is None or lead not in checked.prefix:
             return False
