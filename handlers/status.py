@@ -25,6 +25,7 @@ from storage.status import CardFacts
 from . import status_lists
 from .access import IsBound
 from .callbacks import IsOwner, StatusCallback
+from .questions import question_of
 from .status_views import (
     mistyped_code_text,
     name_the_council_text,
@@ -49,7 +50,7 @@ class StatusQuestion(BaseFilter):
     async def __call__(self, message: Message) -> bool | dict[str, Any]:
         if not message.text or message.text.startswith("/"):
             return False
-        query = parse_query(message.text)
+        query = question_of(message.text)
         return {"query": query} if isinstance(query, StatusQuery) else False
 
 

@@ -26,7 +26,7 @@ from sqlalchemy.engine import Engine
 from council.clock import Clock
 from council.invites import is_invite_code_shaped
 from council.matching import Ambiguous, NotFound, UnitIndex, resolve_unit
-from council.queries import FreeText, InPeriod, Objections, Overdue, PeriodKind, parse_query, period_days
+from council.queries import FreeText, InPeriod, Objections, Overdue, PeriodKind, period_days
 from council.scope import Scope, scope_of
 from council.search import query_words, search_terms
 from council.text import normalize_persian
@@ -36,6 +36,7 @@ from storage.models import Council
 from storage.repository import Repository
 
 from .callbacks import IsOwner, ListCallback
+from .questions import question_of
 from .status_lists_views import (
     find_usage_text,
     in_period_title,
@@ -70,7 +71,7 @@ class ListQuestion(BaseFilter):
         text = message.text
         if not text or text.startswith("/") or is_invite_code_shaped(text):
             return False
-        query = parse_query(text)
+        query = question_of(text)
         if isinstance(query, Overdue | Objections | InPeriod):
             return {"query": query}
         if isinstance(query, FreeText) and search_terms(query.words):

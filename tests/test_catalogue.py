@@ -35,3 +35,19 @@ def test_catalogues_load_from_po_files_without_a_compile_step() -> None:
     assert i18n.gettext("Your roles:", locale="fa") == "نقش‌های شما:"
     assert i18n.gettext("Your roles:", locale="en") == "Your roles:"
     assert (LOCALES_DIR / "fa" / "LC_MESSAGES" / "messages.po").exists()
+
+
+def test_a_message_looked_up_directly_reads_what_the_catalogue_holds() -> None:
+    i18n = make_i18n("fa")
+    for locale, catalogue in i18n.locales.items():
+        with i18n.use_locale(locale):
+            for message in sorted(code_messages()):
+                assert i18n.gettext(message) == catalogue.gettext(message), (locale, message)
+                assert i18n.gettext(message, locale=locale) == catalogue.gettext(message)
+    with i18n.use_locale("fa"):
+        assert i18n.gettext("Your roles:") == "نقش‌های شما:"
+        assert i18n.gettext("Your roles:", locale="en") == "Your roles:"
+        assert i18n.gettext("not in any catalogue") == "not in any catalogue"
+        # Plural forms and a locale without a catalogue go aiogram's way.
+        assert i18n.gettext("one day", "{n} days", 3) == "{n} days"
+        assert i18n.gettext("Your roles:", locale="de") == "Your roles:"
