@@ -278,7 +278,9 @@ async def test_objection_then_insistence_escalates_and_the_official_annuls_it(wo
     )
     for who in [*everyone_on_board(people), people.zahra]:
         assert escalated in texts(world, who)
-    case = world.server.messages_to(people.omid)[-1]
+    # The official's copy comes with the card, read after the others are sent: waited for, not idled for
+    # (under load that read can outlast the idle check's quiet tenth of a second).
+    case = await world.server.wait_for_bot_message(people.omid, lambda m: escalated in m.content)
     assert case.content == escalated + "\n\n" + card(res, status="ارجاع به مرجع حل اختلاف")
     assert case.buttons == [["تأیید نهایی", "ابطال"]]
     # The official of another county does not cover Semnan.
