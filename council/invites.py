@@ -50,9 +50,10 @@ def normalize_invite_code(text: str) -> str:
     return _SEPARATORS.sub("", to_latin_digits(text.strip())).upper()
 
 
-def is_invite_code_shaped(text: str) -> bool:
-    """Whether ``text`` normalises to something that could be an invite code (no lookup)."""
-    return _CODE_SHAPE.fullmatch(normalize_invite_code(text)) is not None
+def is_invite_code_shaped(text: str | None) -> bool:
+    """Whether ``text`` normalises to something that could be an invite code (no lookup); a message with no
+    text (a photo or a file without a caption) is not."""
+    return text is not None and _CODE_SHAPE.fullmatch(normalize_invite_code(text)) is not None
 
 
 def hash_invite_code(code: str) -> str:

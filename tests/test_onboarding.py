@@ -10,6 +10,8 @@ from council.roles import Role
 from storage.repository import Repository
 
 from .conftest import World
+from .flows import board
+from .test_apiserver import png
 
 ROLE_SCOPES = [
     (
@@ -49,6 +51,9 @@ USED = "این کد دعوت قبلاً استفاده شده است. هر کد 
 EXPIRED = "مهلت این کد دعوت به پایان رسیده است. از مدیر سامانه کد تازه بخواهید."
 UNKNOWN = "این کد دعوت معتبر نیست. لطفاً آن را دوباره بررسی کنید یا از مدیر سامانه کد تازه بخواهید."
 REFUSED_BUTTON = "این دکمه برای شما نیست یا دیگر معتبر نیست."
+NOT_UNDERSTOOD = "متوجه نشدم. برای دیدن کارهایی که می‌توانید انجام دهید /help را بفرستید."
+# The smallest valid PNG header a photo needs: 1×1.
+PNG = png(1, 1)
 
 
 def welcome(name: str, binding: str, duty: str, commands: list[str]) -> str:
@@ -122,6 +127,18 @@ async def test_an_unbound_user_gets_the_explanation_and_nothing_else(world: Worl
         assert reply.reply_markup is None
     await world.server.wait_for_idle()
     assert [m.content for m in world.server.messages_to(stranger)] == [UNBOUND] * 6
+
+
+async def test_a_photo_or_a_file_without_a_caption_outside_a_form_is_answered(world: World) -> None:
+    # Such a message has no text: the invite-code filter used to raise on it and nobody answered.
+    stranger = world.person(402, "ناشناس")
+    await world.server.send_photo(stranger, PNG)
+    assert (await world.server.wait_for_bot_message(stranger)).content == UNBOUND
+    people = await board(world)
+    await world.server.send_photo(people.zahra, PNG)
+    assert (await world.server.wait_for_bot_message(people.zahra)).content == NOT_UNDERSTOOD
+    await world.server.send_document(people.zahra, "نامه.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")
+    assert (await world.server.wait_for_bot_message(people.zahra)).content == NOT_UNDERSTOOD
 
 
 async def test_someone_elses_or_a_forged_button_is_refused_and_changes_nothing(world: World) -> None:
