@@ -32,6 +32,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
+import datetime as dt
 import logging
 import os
 import sqlite3
@@ -46,6 +47,7 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from . import changes
+from .models import UTCDateTime
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +63,37 @@ AnySelect = sa.Select[*tuple[Any, ...]]
 
 class Unavailable(Exception):
     """The direct read could not be made now; read through the session instead."""
+
+
+_fromisoformat = dt.datetime.fromisoformat
+_UTC = dt.UTC
+
+
+def _sqlite_instant(value: str) -> dt.datetime:
+    """:class:`storage.models.UTCDateTime` read from SQLite, as a session reads it (``fromisoformat``, as
+    SQLAlchemy's ``DATETIME``, then marked or made UTC) in one call instead of three."""
+    parsed = _fromisoformat(value)
+    return parsed.replace(tzinfo=_UTC) if parsed.tzinfo is None else parsed.astimezone(_UTC)
+
+
+def _aware_instant(value: dt.datetime) -> dt.datetime:
+    """:class:`storage.models.UTCDateTime` read by asyncpg (an aware ``datetime``), as a session reads it."""
+    return value.replace(tzinfo=_UTC) if value.tzinfo is None else value.astimezone(_UTC)
+
+
+def instant_processor(dialect: sa.Dialect) -> Callable[[Any], dt.datetime]:
+    """What makes a non-null value of a :class:`storage.models.UTCDateTime` column read from ``dialect``'s
+    driver into what a session returns."""
+    return _sqlite_instant if dialect.name == "sqlite" else _aware_instant
+
+
+def result_processor(type_: sa.types.TypeEngine[Any], dialect: sa.Dialect) -> Callable[[Any], Any] | None:
+    """The result processor a session applies to a column of ``type_`` (for instants, the same in one
+    call: :func:`instant_processor`)."""
+    if isinstance(type_, UTCDateTime) and dialect.driver in ("pysqlite", "aiosqlite", "asyncpg"):
+        return instant_processor(dialect)
+    processor: Callable[[Any], Any] | None = type_.dialect_impl(dialect).result_processor(dialect, None)
+    return processor
 
 
 class Prepared:
@@ -87,10 +120,7 @@ class Prepared:
             bind = compiled.binds[name]
             if bind.type.dialect_impl(dialect).bind_processor(dialect) is not None:
                 raise TypeError(f"parameter {name!r} needs processing: not supported here")
-        processors = [
-            column.type.dialect_impl(dialect).result_processor(dialect, None)
-            for column in statement.selected_columns
-        ]
+        processors = [result_processor(column.type, dialect) for column in statement.selected_columns]
         #: The columns whose values are processed, with their processors.
         self.processors: tuple[tuple[int, Callable[[Any], Any]], ...] = tuple(
             (index, process) for index, process in enumerate(processors) if process is not None
