@@ -17,7 +17,7 @@ from enum import StrEnum
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import aggregate_order_by
+from sqlalchemy.dialects.postgresql import ARRAY, aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.orm import aliased
 
@@ -309,6 +309,19 @@ def _prepared(dialect: sa.Dialect, which: Scope | str | None) -> direct.Prepared
         statement, sample = _TIMELINE_WITH_IDS, {"resolution": 0}
     elif which == "votes":
         statement, sample = _VOTES_WITH_IDS, {"resolution": 0, "cycle": 0}
+    elif dialect.name == "postgresql":
+        # Several cards in one statement (``storage.direct.PostgresReader.fetch_keyed``): the keys as an
+        # array, typed by the cast (an untyped parameter needs no processing).
+        if which is None:
+            ids = sa.cast(sa.bindparam("keys"), ARRAY(sa.BigInteger()))
+            statement = _facts_statement(Resolution.id == sa.any_(ids), last_ids=False)
+        else:
+            assert isinstance(which, Scope)
+            codes = sa.cast(sa.bindparam("keys"), ARRAY(sa.String()))
+            statement = _facts_statement(
+                Resolution.tracking_code == sa.any_(codes), scope_condition(which), last_ids=False
+            )
+        statement, sample = _with_history(statement), {"keys": []}
     else:
         if which is None:
             statement = _facts_statement(Resolution.id == sa.bindparam("key"), last_ids=False)
@@ -319,8 +332,6 @@ def _prepared(dialect: sa.Dialect, which: Scope | str | None) -> direct.Prepared
                 Resolution.tracking_code == sa.bindparam("key"), scope_condition(which), last_ids=False
             )
             sample = {"key": ""}
-        if dialect.name == "postgresql":
-            statement = _with_history(statement)
     found = _PREPARED[key] = direct.Prepared(statement, dialect, sample)
     return found
 
@@ -426,8 +437,11 @@ class StatusStore(RepositoryPart):
                 read = reader.read(lambda run: _sqlite_card(run, statements, key))
             else:
                 assert isinstance(reader, direct.PostgresReader)
-                rows = await reader.fetch(_prepared(dialect, scope), {"key": key})
-                read = _postgres_card(dialect, rows[0]) if rows else None
+                # The cards asked while one is read go together in the next statement (``= ANY``).
+                row = await reader.fetch_keyed(
+                    _prepared(dialect, scope), 0 if scope is None else 1, key
+                )
+                read = None if row is None else _postgres_card(dialect, row)
         except direct.Unavailable as exc:
             log.debug("card %r read through the session: %s", key, exc)
             return False, None
