@@ -275,7 +275,11 @@ class PostgresReader(Reader):
         self._open += 1
         try:
             dsn = self.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
-            return await asyncpg.connect(dsn)
+            # Generic plans: this connection runs only the card statements, whose plans do not depend on
+            # the values. With custom plans PostgreSQL planned each execution of the statement by
+            # ``= ANY`` (its generic plan is costed for more keys than one card asks): 1.5–2.5 ms a card
+            # against 0.5 ms (PostgreSQL 12 or later).
+            return await asyncpg.connect(dsn, server_settings={"plan_cache_mode": "force_generic_plan"})
         except BaseException:
             self._open -= 1
             raise

@@ -384,6 +384,8 @@ async def test_cards_asked_at_once_each_right_within_each_askers_scope_and_a_fai
         # same cards by id), each statement within one asker's scope.
         assert len(statements) < 2 * len(asked)
         assert max(len(keys) for keys in statements) > 1
+        # Planned once per connection: with custom plans each statement by ``= ANY`` was planned anew.
+        assert {await c.fetchval("SHOW plan_cache_mode") for c in reader._idle} == {"force_generic_plan"}
 
         # The first statement of several cards by code fails: each card it carried is read through the
         # session, the others directly.
