@@ -113,15 +113,25 @@ def to_tehran_iso(instant: dt.datetime) -> str:
 
 def format_jalali_date(date: dt.date) -> str:
     """A Gregorian date written as a zero-padded Jalali date in Persian digits: ``۱۴۰۵/۰۹/۰۶``."""
-    year, month, day = gregorian_to_jalali(date)
+    return _jalali_date_text(_plain_date(date))
+
+
+@functools.lru_cache(maxsize=8192)
+def _jalali_date_text(date: dt.date) -> str:
+    # A status card writes four to eight dates and instants; each date's words are made once.
+    year, month, day = _jalali_of(date)
     return to_persian_digits(f"{year:04d}/{month:02d}/{day:02d}")
+
+
+#: «۱۴:۳۰» of each minute of the day (``hour * 60 + minute``).
+_CLOCK_TEXTS = tuple(to_persian_digits(f"{m // 60:02d}:{m % 60:02d}") for m in range(24 * 60))
 
 
 def format_jalali_datetime(instant: dt.datetime) -> str:
     """An aware instant as Tehran wall-clock time on the Jalali calendar: ``۱۴۰۵/۰۹/۰۶ ساعت ۱۴:۳۰``."""
     local = _require_aware(instant).astimezone(TEHRAN)
-    clock = to_persian_digits(f"{local.hour:02d}:{local.minute:02d}")
-    return f"{format_jalali_date(local.date())} {_TIME_WORD} {clock}"
+    clock = _CLOCK_TEXTS[local.hour * 60 + local.minute]
+    return f"{_jalali_date_text(local.date())} {_TIME_WORD} {clock}"
 
 
 def parse_jalali_date(text: str) -> dt.date:

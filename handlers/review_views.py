@@ -11,7 +11,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
-from aiogram.utils.i18n import gettext as _
 
 from council.jalali import format_jalali_datetime
 from council.review import (
@@ -33,6 +32,7 @@ from storage.resolutions import ResolutionRecord
 from storage.reviews import VersionText
 
 from .callbacks import OutcomeCallback, ReconsiderCallback, ReviewCallback
+from .translation import gettext as _
 from .views import resolution_card, status_label, tracking_code_text
 
 #: What the buttons of a tracked message offer; they go when that act is no longer possible.

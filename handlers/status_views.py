@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
-from aiogram.utils.i18n import gettext as _
 
 from council.deadlines import time_left_parts
 from council.jalali import format_jalali_datetime
@@ -30,6 +29,7 @@ from storage.status import Awaited, CouncilName, PendingItem, TimelineEntry
 
 from .callbacks import StatusCallback
 from .review_views import choice_label, votes_so_far_text
+from .translation import gettext as _
 from .views import excerpt, identity_lines, late_note, status_label, tracking_code_text
 
 #: Events only the board and officials see in a timeline: who voted how, and the experts' opinions.
@@ -113,6 +113,15 @@ def _deadline_line(record: ResolutionRecord, now: dt.datetime) -> str | None:
     return label.format(value=f"{format_jalali_datetime(deadline)} ({time_left_text(now, deadline)})")
 
 
+#: Events that say the status they left the resolution in: their words, looked up only for the one shown.
+_STATUS_EVENTS: dict[str, Callable[[], str]] = {
+    RULED_EVENT: lambda: _("the board ruled: {status}"),
+    LAPSED_EVENT: lambda: _("the review window lapsed: {status}"),
+    RECONSIDERATION_LAPSED_EVENT: lambda: _("no answer from the council in time: {status}"),
+    OUTCOME_EVENT: lambda: _("final outcome recorded: {status}"),
+}
+
+
 def event_text(entry: TimelineEntry) -> str | None:
     """What one event of the timeline says; ``None`` for events the timeline does not show."""
     kind, payload = entry.kind, entry.payload
@@ -126,14 +135,9 @@ def event_text(entry: TimelineEntry) -> str | None:
         return _("expert opinion of {actor}: {finding}").format(
             actor=entry.actor or "", finding=choice_label(str(payload.get("finding", "")))
         )
-    if kind in (RULED_EVENT, LAPSED_EVENT, RECONSIDERATION_LAPSED_EVENT, OUTCOME_EVENT):
-        words = {
-            RULED_EVENT: _("the board ruled: {status}"),
-            LAPSED_EVENT: _("the review window lapsed: {status}"),
-            RECONSIDERATION_LAPSED_EVENT: _("no answer from the council in time: {status}"),
-            OUTCOME_EVENT: _("final outcome recorded: {status}"),
-        }[kind]
-        return words.format(status=status_label(str(payload.get("status", ""))))
+    words = _STATUS_EVENTS.get(kind)
+    if words is not None:
+        return words().format(status=status_label(str(payload.get("status", ""))))
     if kind == AMENDED_EVENT:
         return _("the council amended the text (version {version}); a new review began").format(
             version=to_persian_digits(str(payload.get("version", "")))

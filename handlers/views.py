@@ -12,7 +12,6 @@ from aiogram.types import (
     KeyboardButton,
     ReplyKeyboardMarkup,
 )
-from aiogram.utils.i18n import gettext as _
 
 from council.jalali import format_jalali_date, format_jalali_datetime
 from council.roles import NATION_CODE, Role
@@ -24,6 +23,7 @@ from storage.repository import Repository
 from storage.resolutions import ResolutionLine, ResolutionRecord
 
 from .callbacks import LanguageCallback
+from .translation import gettext as _
 
 
 def role_label(role: Role) -> str:

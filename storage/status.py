@@ -11,13 +11,13 @@ import datetime as dt
 import json
 import logging
 import weakref
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import aggregate_order_by
+from sqlalchemy.dialects.postgresql import ARRAY, aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.orm import aliased
 
@@ -77,8 +77,9 @@ class TimelineEntry:
 
 @dataclass(frozen=True, slots=True)
 class CardFacts:
-    """What a status card shows of a resolution and where it sits: its newest version (without the
-    attachments, which the card does not show), its council's place and the board's voting seats."""
+    """What a status card shows of a resolution and where it sits: its newest version (without the text and
+    the attachments, which the card does not show: ``record.text`` is empty), its council's place and the
+    board's voting seats."""
 
     record: ResolutionRecord
     place: CouncilPlace
@@ -144,10 +145,14 @@ _FACTS_STATEMENTS: dict[Scope | None, sa.Executable] = {}
 STATEMENTS_KEPT = 1_000
 
 
-def _facts_statement(*where: sa.ColumnElement[bool]) -> direct.AnySelect:
-    """The select of :class:`CardFacts`, of the resolution ``where`` says (a ``key`` parameter)."""
+def _facts_statement(*where: sa.ColumnElement[bool], last_ids: bool = True) -> direct.AnySelect:
+    """The select of :class:`CardFacts`, of the resolution ``where`` says (a ``key`` parameter); with
+    ``last_ids`` the newest event's and vote's ids as its last two columns (``CardFacts.history``). The
+    direct reads leave them out: they read the resolution's events and votes in the same snapshot and take
+    the largest ids from those rows. The version's text is not read (the card does not show it; a long text
+    would cost overflow pages and its decoding)."""
     newest = newest_version_no()
-    return (
+    statement = (
         sa.select(
             Resolution.id,
             Resolution.tracking_code,
@@ -170,19 +175,10 @@ def _facts_statement(*where: sa.ColumnElement[bool]) -> direct.AnySelect:
             Province.code,
             ResolutionVersion.version_no,
             ResolutionVersion.title,
-            ResolutionVersion.text,
             ResolutionVersion.category,
             ResolutionVersion.votes_for,
             ResolutionVersion.votes_against,
             ResolutionVersion.votes_abstain,
-            sa.select(sa.func.max(Event.id))
-            .where(Event.resolution_id == Resolution.id)
-            .correlate(Resolution)
-            .scalar_subquery(),
-            sa.select(sa.func.max(BoardVote.id))
-            .where(BoardVote.resolution_id == Resolution.id, BoardVote.cycle == Resolution.cycle)
-            .correlate(Resolution)
-            .scalar_subquery(),
         )
         .join_from(Resolution, Council, Council.id == Resolution.council_id)
         .join(Board, Board.id == Council.board_id)
@@ -196,6 +192,18 @@ def _facts_statement(*where: sa.ColumnElement[bool]) -> direct.AnySelect:
             ),
         )
         .where(*where)
+    )
+    if not last_ids:
+        return statement
+    return statement.add_columns(
+        sa.select(sa.func.max(Event.id))
+        .where(Event.resolution_id == Resolution.id)
+        .correlate(Resolution)
+        .scalar_subquery(),
+        sa.select(sa.func.max(BoardVote.id))
+        .where(BoardVote.resolution_id == Resolution.id, BoardVote.cycle == Resolution.cycle)
+        .correlate(Resolution)
+        .scalar_subquery(),
     )
 
 
@@ -222,20 +230,34 @@ _VOTES = (
     .order_by(BoardVote.cast_at, BoardVote.id)
 )
 
-#: The number of columns of ``_facts_statement``; PostgreSQL's direct read adds the timeline and votes after.
-_FACTS_COLUMNS = len(_facts_statement().selected_columns)
+#: The direct reads' timeline and votes (:mod:`storage.direct`): each row with its event's or vote's id last
+#: (the newest of each names the state of the card's history, ``CardFacts.history``), the payload as its
+#: text (decoded by ``_payload``).
+_TIMELINE_WITH_IDS = (
+    sa.select(Event.kind, Event.at, Person.display_name, sa.cast(Event.payload, sa.Text), Event.id)
+    .outerjoin(Person, Person.id == Event.actor_id)
+    .where(Event.resolution_id == sa.bindparam("resolution"))
+    .order_by(Event.at, Event.id)
+)
+_VOTES_WITH_IDS = _VOTES.add_columns(BoardVote.id)
+
+#: The number of columns of ``_facts_statement`` without the last ids; PostgreSQL's direct read adds the
+#: timeline and votes after.
+_FACTS_COLUMNS = len(_facts_statement(last_ids=False).selected_columns)
 
 
 def _with_history(statement: direct.AnySelect) -> direct.AnySelect:
     """PostgreSQL: the facts with the timeline and the current cycle's votes as two arrays of rows (the
-    columns of ``_TIMELINE``, the payload as text, and of ``_VOTES``, in their order), so that a card not
-    kept is one round trip. Read by :meth:`StatusStore._read_directly`."""
+    columns of ``_TIMELINE_WITH_IDS`` and ``_VOTES_WITH_IDS``, in their order), so that a card not kept is
+    one round trip. Read by :meth:`StatusStore._read_directly`."""
     actor = aliased(Person)
     timeline = (
         sa.select(
             sa.func.array_agg(
                 aggregate_order_by(
-                    sa.func.row(Event.kind, Event.at, actor.display_name, sa.cast(Event.payload, sa.Text)),
+                    sa.func.row(
+                        Event.kind, Event.at, actor.display_name, sa.cast(Event.payload, sa.Text), Event.id
+                    ),
                     Event.at,
                     Event.id,
                 )
@@ -252,7 +274,7 @@ def _with_history(statement: direct.AnySelect) -> direct.AnySelect:
         sa.select(
             sa.func.array_agg(
                 aggregate_order_by(
-                    sa.func.row(*_VOTES.selected_columns[:-1], voter.display_name),
+                    sa.func.row(*_VOTES.selected_columns[:-1], voter.display_name, BoardVote.id),
                     BoardVote.cast_at,
                     BoardVote.id,
                 )
@@ -284,20 +306,32 @@ def _prepared(dialect: sa.Dialect, which: Scope | str | None) -> direct.Prepared
     statement: direct.AnySelect
     sample: dict[str, Any]
     if which == "timeline":
-        statement, sample = _TIMELINE, {"resolution": 0}
+        statement, sample = _TIMELINE_WITH_IDS, {"resolution": 0}
     elif which == "votes":
-        statement, sample = _VOTES, {"resolution": 0, "cycle": 0}
+        statement, sample = _VOTES_WITH_IDS, {"resolution": 0, "cycle": 0}
+    elif dialect.name == "postgresql":
+        # Several cards in one statement (``storage.direct.PostgresReader.fetch_keyed``): the keys as an
+        # array, typed by the cast (an untyped parameter needs no processing).
+        if which is None:
+            ids = sa.cast(sa.bindparam("keys"), ARRAY(sa.BigInteger()))
+            statement = _facts_statement(Resolution.id == sa.any_(ids), last_ids=False)
+        else:
+            assert isinstance(which, Scope)
+            codes = sa.cast(sa.bindparam("keys"), ARRAY(sa.String()))
+            statement = _facts_statement(
+                Resolution.tracking_code == sa.any_(codes), scope_condition(which), last_ids=False
+            )
+        statement, sample = _with_history(statement), {"keys": []}
     else:
         if which is None:
-            statement, sample = _facts_statement(Resolution.id == sa.bindparam("key")), {"key": 0}
+            statement = _facts_statement(Resolution.id == sa.bindparam("key"), last_ids=False)
+            sample = {"key": 0}
         else:
             assert isinstance(which, Scope)
             statement = _facts_statement(
-                Resolution.tracking_code == sa.bindparam("key"), scope_condition(which)
+                Resolution.tracking_code == sa.bindparam("key"), scope_condition(which), last_ids=False
             )
             sample = {"key": ""}
-        if dialect.name == "postgresql":
-            statement = _with_history(statement)
     found = _PREPARED[key] = direct.Prepared(statement, dialect, sample)
     return found
 
@@ -393,8 +427,6 @@ class StatusStore(RepositoryPart):
             return False, None
         generation = people_cache.generation()
         dialect = reader.dialect
-        timeline: Sequence[Sequence[Any]]
-        votes: Sequence[Sequence[Any]]
         try:
             if isinstance(reader, direct.SqliteReader):
                 statements = (
@@ -403,20 +435,19 @@ class StatusStore(RepositoryPart):
                     _prepared(dialect, "votes"),
                 )
                 read = reader.read(lambda run: _sqlite_card(run, statements, key))
-                if read is None:
-                    return True, None
-                facts, timeline, votes = read
             else:
                 assert isinstance(reader, direct.PostgresReader)
-                rows = await reader.fetch(_prepared(dialect, scope), {"key": key})
-                if not rows:
-                    return True, None
-                facts = _facts_of(rows[0][:_FACTS_COLUMNS])
-                timeline, votes = _history_arrays(dialect, rows[0][_FACTS_COLUMNS:])
+                # The cards asked while one is read go together in the next statement (``= ANY``).
+                row = await reader.fetch_keyed(
+                    _prepared(dialect, scope), 0 if scope is None else 1, key
+                )
+                read = None if row is None else _postgres_card(dialect, row)
         except direct.Unavailable as exc:
             log.debug("card %r read through the session: %s", key, exc)
             return False, None
-        history = _History(_timeline_of(timeline), _votes_of(votes))
+        if read is None:
+            return True, None
+        facts, history = read
         self._keep_history(_history_key(facts, generation), history)
         return True, facts
 
@@ -492,18 +523,65 @@ class StatusStore(RepositoryPart):
 
 def _sqlite_card(
     run: direct.Run, statements: tuple[direct.Prepared, direct.Prepared, direct.Prepared], key: int | str
-) -> tuple[CardFacts, list[list[Any]], list[list[Any]]] | None:
-    """SQLite: the card's facts, timeline rows and vote rows (``statements``: of the facts, the timeline and
-    the votes), in one read transaction."""
+) -> tuple[CardFacts, _History] | None:
+    """SQLite: the card's facts, timeline and votes (``statements``: of the facts, the timeline and the votes
+    with their ids), in one read transaction."""
     facts_statement, timeline_statement, votes_statement = statements
     rows = run(facts_statement, {"key": key})
     if not rows:
         return None
-    facts = _facts_of(rows[0])
-    record = facts.record
-    timeline = run(timeline_statement, {"resolution": record.id})
-    votes = run(votes_statement, {"resolution": record.id, "cycle": record.cycle})
-    return facts, timeline, votes
+    row = rows[0]
+    resolution, cycle = row[0], row[6]
+    return _card_of(
+        row,
+        run(timeline_statement, {"resolution": resolution}),
+        run(votes_statement, {"resolution": resolution, "cycle": cycle}),
+    )
+
+
+def _postgres_card(dialect: sa.Dialect, row: Sequence[Any]) -> tuple[CardFacts, _History]:
+    """PostgreSQL: the card of a row of ``_with_history`` (the facts, then the two arrays)."""
+    timeline, votes = _history_arrays(dialect, row[_FACTS_COLUMNS:])
+    return _card_of(row, timeline, votes)
+
+
+def _card_of(
+    row: Sequence[Any], timeline: Sequence[Sequence[Any]], votes: Sequence[Sequence[Any]]
+) -> tuple[CardFacts, _History]:
+    """The facts of a direct read's facts ``row`` and its history, of the rows of ``_TIMELINE_WITH_IDS`` and
+    ``_VOTES_WITH_IDS`` read with it: the newest event's and vote's ids are the largest of these rows."""
+    entries = []
+    last_event = None
+    for kind, at, actor, payload, event_id in timeline:
+        entries.append(TimelineEntry(kind, at, actor, _payload(payload)))
+        if last_event is None or event_id > last_event:
+            last_event = event_id
+    latest: dict[int, tuple[str, Vote]] = {}
+    last_vote = None
+    for member, choice, grounds_kind, law, article, reasoning, cast_at, name, vote_id in votes:
+        grounds = None if grounds_kind is None else ConflictGrounds(GroundsKind(grounds_kind), law, article)
+        latest[member] = (name, Vote(member, VoteChoice(choice), grounds, reasoning, cast_at))
+        if last_vote is None or vote_id > last_vote:
+            last_vote = vote_id
+    return _facts_with(row, last_event, last_vote), _History(entries, list(latest.values()))
+
+
+#: Events' payloads decoded, by their JSON text: most are one of a few (``{"choice": "conflict"}``, …).
+_PAYLOADS: dict[str, dict[str, Any]] = {}
+PAYLOADS_KEPT = 4_096
+
+
+def _payload(text: str | None) -> dict[str, Any]:
+    """A timeline entry's payload (a copy of its own) of its JSON text, as ``_timeline_of`` makes it."""
+    if text is None:
+        return {}
+    found = _PAYLOADS.get(text)
+    if found is None:
+        found = json.loads(text) or {}
+        if len(_PAYLOADS) >= PAYLOADS_KEPT:
+            _PAYLOADS.clear()
+        _PAYLOADS[text] = found
+    return dict(found)
 
 
 def _history_key(facts: CardFacts, people: int) -> tuple[int, ...]:
@@ -514,7 +592,13 @@ def _history_key(facts: CardFacts, people: int) -> tuple[int, ...]:
 
 
 def _facts_of(row: Sequence[Any]) -> CardFacts:
-    """:class:`CardFacts` of a row of ``_facts_statement``."""
+    """:class:`CardFacts` of a row of ``_facts_statement`` (the newest event's and vote's ids last)."""
+    return _facts_with(row, row[_FACTS_COLUMNS], row[_FACTS_COLUMNS + 1])
+
+
+def _facts_with(row: Sequence[Any], last_event: int | None, last_vote: int | None) -> CardFacts:
+    """:class:`CardFacts` of the first columns of a row of ``_facts_statement(last_ids=False)`` and the
+    newest event's and vote's ids."""
     (
         resolution_id,
         code,
@@ -537,14 +621,11 @@ def _facts_of(row: Sequence[Any]) -> CardFacts:
         province_code,
         version_no,
         title,
-        text,
         category,
         votes_for,
         votes_against,
         votes_abstain,
-        last_event,
-        last_vote,
-    ) = row
+    ) = row[:_FACTS_COLUMNS]
     record = ResolutionRecord(
         id=resolution_id,
         tracking_code=code,
@@ -559,7 +640,7 @@ def _facts_of(row: Sequence[Any]) -> CardFacts:
         submitted_at=submitted,
         review_deadline=review_deadline,
         title=title,
-        text=text,
+        text="",
         category=Category(category),
         votes=Votes(votes_for, votes_against, votes_abstain),
         attachments=(),
@@ -588,29 +669,20 @@ def _votes_of(rows: Iterable[Sequence[Any]]) -> list[tuple[str, Vote]]:
     return list(latest.values())
 
 
-#: Per dialect, the result processor of an instant (``UTCDateTime``).
-_INSTANTS: dict[tuple[str, str], Callable[[Any], Any] | None] = {}
-
-
 def _history_arrays(
     dialect: sa.Dialect, arrays: Sequence[Any]
 ) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
-    """PostgreSQL: the rows of ``_TIMELINE`` and ``_VOTES`` out of the two arrays of ``_with_history``, their
-    values processed as a session would (the instants as ``UTCDateTime``, the payload as ``JSON``)."""
-    key = (dialect.name, dialect.driver)
-    if key not in _INSTANTS:
-        _INSTANTS[key] = Event.__table__.c.at.type.dialect_impl(dialect).result_processor(dialect, None)
-    instant = _INSTANTS[key]
-
-    def at(value: Any) -> Any:
-        return value if value is None or instant is None else instant(value)
-
+    """PostgreSQL: the rows of ``_TIMELINE_WITH_IDS`` and ``_VOTES_WITH_IDS`` out of the two arrays of
+    ``_with_history``, the instants processed as a session would (``UTCDateTime``); the payload stays text."""
+    instant = direct.instant_processor(dialect)
     events, votes = arrays
     timeline = [
-        (kind, at(when), actor, None if payload is None else json.loads(payload))
-        for kind, when, actor, payload in events or ()
+        (kind, None if when is None else instant(when), actor, payload, event_id)
+        for kind, when, actor, payload, event_id in events or ()
     ]
-    cast = [(*vote[:6], at(vote[6]), vote[7]) for vote in votes or ()]
+    cast = [
+        (*vote[:6], None if vote[6] is None else instant(vote[6]), vote[7], vote[8]) for vote in votes or ()
+    ]
     return timeline, cast
 
 

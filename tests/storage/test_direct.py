@@ -339,3 +339,70 @@ async def test_reads_at_once_and_after_the_connection_was_lost(
     for _ in range(lost + 1):
         assert (await directly())[:3] == expected[:3]
     assert await directly() == (*expected[:3], False)
+
+
+async def test_cards_asked_at_once_each_right_within_each_askers_scope_and_a_failed_read_falls_back_per_card(
+    started: AsyncEngine,
+    sessions: async_sessionmaker[AsyncSession],
+    repo: Repository,
+    clock: MovableClock,
+    sample_org: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    people = await seed(repo, sample_org)
+    codes = await codes_of(repo.session, await resolutions(repo, people, clock))
+    await repo.session.commit()
+    scopes = [Scope(nation=True), SECRETARY_SCOPE, OTHER_COUNTY]
+    asked = [(code, scope) for code in codes.values() for scope in scopes]
+    expected = {}
+    for code, scope in asked:
+        forget(started)
+        expected[code, scope] = (await read_card(sessions, code, scope, directly=False))[:3]
+    # Outside the county's scope nothing; within the others, every card.
+    assert [expected[code, OTHER_COUNTY] for code in codes.values()] == [(None, None, None)] * 5
+    assert all(expected[code, scope][0] is not None for code in codes.values() for scope in scopes[:2])
+    reader = direct._readers[started.sync_engine]
+    statements: list[list[Any]] = []
+    if isinstance(reader, direct.PostgresReader):
+        fetch = direct.PostgresReader.fetch
+
+        async def counted(self: direct.PostgresReader, prepared: direct.Prepared, values: Any) -> Any:
+            statements.append(list(values["keys"]))
+            return await fetch(self, prepared, values)
+
+        monkeypatch.setattr(direct.PostgresReader, "fetch", counted)
+
+    # Fifteen cards asked at once, by three askers: each its own card, read directly.
+    forget(started)
+    answers = await asyncio.gather(
+        *(read_card(sessions, code, scope, directly=True) for code, scope in asked)
+    )
+    assert [answer[:3] for answer in answers] == [expected[key] for key in asked]
+    assert not any(answer[3] for answer in answers)
+    if isinstance(reader, direct.PostgresReader):
+        # Fewer statements than cards: the cards asked while one was read went together (by code, then the
+        # same cards by id), each statement within one asker's scope.
+        assert len(statements) < 2 * len(asked)
+        assert max(len(keys) for keys in statements) > 1
+        # Planned once per connection: with custom plans each statement by ``= ANY`` was planned anew.
+        assert {await c.fetchval("SHOW plan_cache_mode") for c in reader._idle} == {"force_generic_plan"}
+
+        # The first statement of several cards by code fails: each card it carried is read through the
+        # session, the others directly.
+        failed: list[Any] = []
+
+        async def failing(self: direct.PostgresReader, prepared: direct.Prepared, values: Any) -> Any:
+            keys = values["keys"]
+            if not failed and len(keys) > 1 and isinstance(keys[0], str):
+                failed.extend(keys)
+                raise direct.Unavailable("refused")
+            return await fetch(self, prepared, values)
+
+        monkeypatch.setattr(direct.PostgresReader, "fetch", failing)
+        forget(started)
+        answers = await asyncio.gather(
+            *(read_card(sessions, code, scope, directly=True) for code, scope in asked)
+        )
+        assert [answer[:3] for answer in answers] == [expected[key] for key in asked]
+        through_session = {code for (code, _), answer in zip(asked, answers, strict=True) if answer[3]}
+        assert through_session == set(failed) and len(failed) > 1
