@@ -391,7 +391,10 @@ class PostgresReader(Reader):
         answers."""
         taken: dict[Any, list[asyncio.Future[Any]]] = {}
         for waiting in list(batch.waiting)[: BATCH_KEYS - 1]:
-            taken[waiting] = batch.waiting.pop(waiting)
+            # A key whose askers were all cancelled while waiting is not read.
+            futures = [future for future in batch.waiting.pop(waiting) if not future.done()]
+            if futures:
+                taken[waiting] = futures
         keys = [key, *(k for k in taken if k != key)]
         try:
             rows = await self.fetch(prepared, {"keys": keys})

@@ -406,3 +406,59 @@ async def test_cards_asked_at_once_each_right_within_each_askers_scope_and_a_fai
         assert [answer[:3] for answer in answers] == [expected[key] for key in asked]
         through_session = {code for (code, _), answer in zip(asked, answers, strict=True) if answer[3]}
         assert through_session == set(failed) and len(failed) > 1
+
+
+async def test_a_batch_leader_cancelled_as_it_is_chosen_hands_the_lead_on(
+    engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL's batched reads (``PostgresReader.fetch_keyed``): a waiting asker chosen to lead the next
+    statement and cancelled before it could lead it passes the lead on, and one cancelled while waiting is
+    skipped: the other askers still get their rows, and nothing is left running or waiting."""
+    reader = direct.PostgresReader(engine)
+    reader.started = True
+    gates: list[asyncio.Event] = []
+    statements: list[list[str]] = []
+
+    async def fetch(self: direct.PostgresReader, prepared: Any, values: Any) -> list[tuple[str, str]]:
+        statements.append(list(values["keys"]))
+        gate = asyncio.Event()
+        gates.append(gate)
+        await gate.wait()
+        return [(key, f"row of {key}") for key in values["keys"]]
+
+    monkeypatch.setattr(direct.PostgresReader, "fetch", fetch)
+    statement: Any = object()
+    tasks: dict[str, asyncio.Task[Any]] = {}
+    hand_over = reader._hand_over
+
+    def chosen_then_cancelled(batch: Any) -> None:
+        # The first statement's end chooses "b" to lead the next one; "b" is cancelled at that moment.
+        hand_over(batch)
+        if len(statements) == 1:
+            tasks["b"].cancel()
+
+    monkeypatch.setattr(reader, "_hand_over", chosen_then_cancelled)
+
+    async def settle() -> None:
+        for _ in range(5):
+            await asyncio.sleep(0)
+
+    for key in "abcd":
+        tasks[key] = asyncio.create_task(reader.fetch_keyed(statement, 0, key))
+        await settle()
+    tasks["d"].cancel()  # cancelled while waiting
+    await settle()
+    assert statements == [["a"]]
+    gates[0].set()
+    assert await tasks["a"] == ("a", "row of a")
+    with pytest.raises(asyncio.CancelledError):
+        await tasks["b"]
+    await settle()
+    # "c" leads the second statement, alone: "b" left with its lead, "d" before being chosen.
+    assert statements == [["a"], ["c"]]
+    gates[1].set()
+    assert await tasks["c"] == ("c", "row of c")
+    with pytest.raises(asyncio.CancelledError):
+        await tasks["d"]
+    batch = reader._batches[statement]
+    assert (batch.running, batch.waiting) == (0, {})
