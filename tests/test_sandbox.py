@@ -317,7 +317,10 @@ def test_the_offset_clock_runs_with_the_wall_clock_and_only_moves_ahead() -> Non
     assert abs(OffsetClock().now() - dt.datetime.now(dt.UTC)) < dt.timedelta(seconds=5)
 
 
-def test_run_without_a_token_starts_the_sandbox_and_prints_one_line(tmp_path: Path) -> None:
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "service manager"])
+def test_run_without_a_token_starts_the_sandbox_and_prints_one_line(
+    tmp_path: Path, stop: signal.Signals
+) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "DATABASE_URL", "SANDBOX_"))}
     env.update(DATA_DIR=str(tmp_path / "data"), SANDBOX_PORT="0", PYTHONUNBUFFERED="1")
     process = subprocess.Popen(
@@ -345,7 +348,7 @@ def test_run_without_a_token_starts_the_sandbox_and_prints_one_line(tmp_path: Pa
         assert '<html lang="fa" dir="rtl">' in page
         assert (tmp_path / "data" / "sandbox.db").exists()
     finally:
-        process.send_signal(signal.SIGINT)
+        process.send_signal(stop)
         out, err = process.communicate(timeout=30)
     assert process.returncode == 0, err
     assert out == ""  # the one line was all

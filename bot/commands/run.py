@@ -53,6 +53,8 @@ def run_sandbox(args: argparse.Namespace, settings: Settings) -> int:
     # The sandbox prints one line, its address; routine logs stay quiet unless LOG_LEVEL asks for them.
     _logging(settings, default_level="WARNING")
     port = settings.sandbox_port if args.port is None else args.port
-    with contextlib.suppress(KeyboardInterrupt):
+    # Ctrl-C ends asyncio.run with KeyboardInterrupt; SIGTERM (a service manager) cancels the sandbox's task,
+    # which ends it with CancelledError: either is a normal stop, after the sandbox has closed.
+    with contextlib.suppress(KeyboardInterrupt, asyncio.CancelledError):
         asyncio.run(serve_sandbox(settings, port=port, host=args.host))
     return 0
