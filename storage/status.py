@@ -549,21 +549,13 @@ def _card_of(
     row: Sequence[Any], timeline: Sequence[Sequence[Any]], votes: Sequence[Sequence[Any]]
 ) -> tuple[CardFacts, _History]:
     """The facts of a direct read's facts ``row`` and its history, of the rows of ``_TIMELINE_WITH_IDS`` and
-    ``_VOTES_WITH_IDS`` read with it: the newest event's and vote's ids are the largest of these rows."""
-    entries = []
-    last_event = None
-    for kind, at, actor, payload, event_id in timeline:
-        entries.append(TimelineEntry(kind, at, actor, _payload(payload)))
-        if last_event is None or event_id > last_event:
-            last_event = event_id
-    latest: dict[int, tuple[str, Vote]] = {}
-    last_vote = None
-    for member, choice, grounds_kind, law, article, reasoning, cast_at, name, vote_id in votes:
-        grounds = None if grounds_kind is None else ConflictGrounds(GroundsKind(grounds_kind), law, article)
-        latest[member] = (name, Vote(member, VoteChoice(choice), grounds, reasoning, cast_at))
-        if last_vote is None or vote_id > last_vote:
-            last_vote = vote_id
-    return _facts_with(row, last_event, last_vote), _History(entries, list(latest.values()))
+    ``_VOTES_WITH_IDS`` read with it (a payload as JSON text): the newest event's and vote's ids are the
+    largest of these rows."""
+    entries = [TimelineEntry(kind, at, actor, _payload(text)) for kind, at, actor, text, _id in timeline]
+    last_event = max((event[4] for event in timeline), default=None)
+    last_vote = max((vote[8] for vote in votes), default=None)
+    history = _History(entries, _votes_of(vote[:8] for vote in votes))
+    return _facts_with(row, last_event, last_vote), history
 
 
 #: Events' payloads decoded, by their JSON text: most are one of a few (``{"choice": "conflict"}``, …).
