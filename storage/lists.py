@@ -938,14 +938,13 @@ class ListStore(RepositoryPart):
         With ``provinces``: their entries among the resolutions newer than the ``first_offset``-th newest
         of the nation."""
         spread_cte, params = _spread_cte(prefixes, most)
-        params["first"] = FIRST_PERIOD
+        params["first"], params["offset"] = FIRST_PERIOD, first_offset
         within = ""
         if provinces is not None:
-            params["offset"] = first_offset
             within = _WITHIN_PROVINCES.replace("province_id", "r.province_id")
         statement = sa.text(
             f"{spread_cte}, first AS (SELECT submitted_at FROM resolutions ORDER BY submitted_at DESC"
-            f" OFFSET {':offset' if provinces is not None else ':first'} LIMIT 1)"
+            " OFFSET :offset LIMIT 1)"
             # At most one entry per resolution and stored word: counted up to FIRST_PERIOD, which also
             # keeps the estimated cost of the statement low (above 100,000 PostgreSQL compiles it first,
             # with JIT: 15–20 ms).
