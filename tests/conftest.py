@@ -9,9 +9,10 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import shutil
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -96,6 +97,26 @@ class World:
         return await self.say(who, f"/start {await self.invite(role, scope)}")
 
 
+def _count_updates_in_hand(app: Application) -> Callable[[], bool]:
+    """Count the updates the app's dispatcher is handling (its ``feed_update``, which polling calls for each):
+    the server's ``wait_for_idle`` waits for them, as a reply or notice sent after a slow step of a handler
+    can come later than its quiet tenth of a second."""
+    dispatcher = app.dispatcher
+    feed = dispatcher.feed_update
+    in_hand = 0
+
+    async def counted(*args: Any, **kwargs: Any) -> Any:
+        nonlocal in_hand
+        in_hand += 1
+        try:
+            return await feed(*args, **kwargs)
+        finally:
+            in_hand -= 1
+
+    dispatcher.feed_update = counted  # type: ignore[method-assign]
+    return lambda: in_hand > 0
+
+
 @pytest.fixture(params=["telegram", "bale"])
 async def world(
     request: pytest.FixtureRequest, template_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -120,6 +141,7 @@ async def world(
         outgoing_global_per_second=10_000.0,
     )
     app = Application(settings, clock=clock)
+    server.bot_busy = _count_updates_in_hand(app)
     await app.start(migrate=False, polling_timeout=1)
     try:
         yield World(server, app, clock, settings, profile)

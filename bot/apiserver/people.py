@@ -26,6 +26,10 @@ class SimPeople:
     """People-side API; :class:`~bot.apiserver.server.LocalBotApiServer` inherits it."""
 
     state: SimState
+    #: Set by whoever runs the bot in the same process (the tests' world): whether it is still handling an
+    #: update it fetched. The server alone cannot tell: a polling bot fetches the next updates (confirming
+    #: these) while it handles them.
+    bot_busy: Callable[[], bool] | None = None
 
     # -- people -----------------------------------------------------------------------------------------
     def user(
@@ -250,12 +254,14 @@ class SimPeople:
             raise AssertionError(f"timed out after {timeout}s waiting for {what}\n{self.describe()}")
 
     async def wait_for_idle(self, quiet: float = 0.1, timeout: float = WAIT) -> None:  # noqa: ASYNC109
-        """Wait until every queued update has been fetched by the bot and it made no call for ``quiet`` s."""
+        """Wait until every queued update has been fetched by the bot, it handles none (``bot_busy``, when
+        known) and it made no call for ``quiet`` s."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while loop.time() < deadline:
             idle_for = loop.time() - self.state.last_bot_call
-            if not self.state.undelivered() and idle_for >= quiet:
+            busy = self.bot_busy is not None and self.bot_busy()
+            if not self.state.undelivered() and not busy and idle_for >= quiet:
                 return
             await asyncio.sleep(max(min(quiet - idle_for, deadline - loop.time()), 0.005))
         raise AssertionError(f"the bot did not become idle within {timeout}s\n{self.describe()}")
