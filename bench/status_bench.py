@@ -729,11 +729,22 @@ async def _texts(url: str, engine: Any, councils: Any, counts: Any, firsts: Any,
         submitted = [at.strftime("%Y-%m-%d %H:%M:%S") + ".000000" for at in submitted]
 
     id_of_rank = by_rank.tolist()
+    # Each word row carries its resolution's province (migration 0008), as the resolutions were placed.
+    province_of = [0] * (total + 1)
+    async with engine.connect() as connection:
+        placed = await connection.execute(
+            sa.text(
+                "SELECT r.id, k.province_id FROM resolutions r JOIN councils c ON c.id = r.council_id"
+                " JOIN counties k ON k.id = c.county_id"
+            )
+        )
+        for rid, province in placed:
+            province_of[rid] = province
 
-    def word_rows() -> Iterable[tuple[str, Any, int]]:
+    def word_rows() -> Iterable[tuple[str, Any, int, int]]:
         for key in ranked.tolist():
             rid = id_of_rank[key & 0xFFFFFF]
-            yield tokens[key >> 24], submitted[rid - 1], rid
+            yield tokens[key >> 24], submitted[rid - 1], rid, province_of[rid]
 
     _check_words(titles, texts, ids, keys, tokens)
     word_indexes = _index_plan(("resolution_words",))
@@ -765,7 +776,8 @@ async def _texts(url: str, engine: Any, councils: Any, counts: Any, firsts: Any,
                 ((*row[:-1], row[-1].strftime(fmt)) for row in version_rows()),
             )
             con.executemany(
-                "INSERT INTO resolution_words (word, submitted_at, resolution_id) VALUES (?, ?, ?)",
+                "INSERT INTO resolution_words (word, submitted_at, resolution_id, province_id)"
+                " VALUES (?, ?, ?, ?)",
                 word_rows(),
             )
             con.commit()
@@ -779,22 +791,26 @@ async def _texts(url: str, engine: Any, councils: Any, counts: Any, firsts: Any,
         try:
             await con.copy_records_to_table("resolution_versions", records=version_rows(), columns=columns)
             await con.copy_records_to_table(
-                "resolution_words", records=word_rows(), columns=("word", "submitted_at", "resolution_id")
+                "resolution_words",
+                records=word_rows(),
+                columns=("word", "submitted_at", "resolution_id", "province_id"),
             )
         finally:
             await con.close()
     async with engine.begin() as connection:
         for index in word_indexes:
             await connection.run_sync(lambda c, index=index: index.create(c))
-        # The words' submission instants are the resolutions' own (a few hundred resolutions checked).
+        # The words' submission instants and provinces are their resolutions' (a few hundred checked).
         checked = ",".join(str(rid) for rid in range(7, total + 1, max(total // 300, 1)))
         differing = await connection.scalar(
             sa.text(
                 "SELECT count(*) FROM resolution_words w JOIN resolutions r ON r.id = w.resolution_id"
-                f" WHERE w.resolution_id IN ({checked}) AND w.submitted_at <> r.submitted_at"
+                " JOIN councils c ON c.id = r.council_id JOIN counties k ON k.id = c.county_id"
+                f" WHERE w.resolution_id IN ({checked})"
+                " AND (w.submitted_at <> r.submitted_at OR w.province_id <> k.province_id)"
             )
         )
-        assert differing == 0, f"{differing} word rows with another submission instant than their resolution"
+        assert differing == 0, f"{differing} word rows whose instant or province is not their resolution's"
 
 
 def _check_words(titles: Any, texts: Any, ids: Any, keys: Any, tokens: Sequence[str]) -> None:
