@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
+import itertools
 import os
 import statistics
 import sys
@@ -35,12 +37,17 @@ from aiogram.types import Update
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import status_bench as sb
+from bot.app import settle_garbage_collector
 from storage.migrate import head_revision
 
 KINDS = ("echo", "floor", "kept", "cold")
+#: Python's default thresholds of its garbage collector's generations.
+PYTHON_GC_THRESHOLDS = (700, 10, 10)
 
 
-async def measure(url: str, seed: int, count: int, block: int, rounds: int, kinds: list[str]) -> None:
+async def measure(
+    url: str, seed: int, count: int, block: int, rounds: int, kinds: list[str], gc_modes: str = "settled"
+) -> None:
     picked = await sb.samples(url, count, seed)
     codes = picked["throughput_codes"]
     once = list(picked["once_codes"])
@@ -62,9 +69,15 @@ async def measure(url: str, seed: int, count: int, block: int, rounds: int, kind
                 await dp.feed_update(bot, update)
         for update in updates("echo", len(codes)):
             await echo.feed_update(bot, update)
-        spent: dict[str, list[float]] = {kind: [] for kind in kinds}
+        modes = {"settled": " ", "python": "·"} if gc_modes == "both" else {gc_modes: ""}
+        spent: dict[str, list[float]] = {kind + mark: [] for kind in kinds for mark in modes.values()}
         for _ in range(rounds):
-            for kind in kinds:
+            for kind, (mode, mark) in itertools.product(kinds, modes.items()):
+                if mode == "settled":
+                    settle_garbage_collector()
+                else:  # Python's own: nothing frozen, the default thresholds
+                    gc.unfreeze()
+                    gc.set_threshold(*PYTHON_GC_THRESHOLDS)
                 if kind == "cold":
                     fresh, once[:block] = once[:block], []
                     if len(fresh) < block:
@@ -77,13 +90,15 @@ async def measure(url: str, seed: int, count: int, block: int, rounds: int, kind
                 started = time.thread_time()
                 for update in batch:
                     await dispatcher.feed_update(bot, update)
-                spent[kind].append((time.thread_time() - started) / block * 1e6)
-        for kind in kinds:
+                spent[kind + mark].append((time.thread_time() - started) / block * 1e6)
+        for name, values in spent.items():
             print(
-                f"  {kind:6s} CPU µs per update: lowest block {min(spent[kind]):7.1f},"
-                f" median {statistics.median(spent[kind]):7.1f}   ({rounds} blocks of {block})",
+                f"  {name:7s} CPU µs per update: lowest block {min(values):7.1f},"
+                f" median {statistics.median(values):7.1f}   ({rounds} blocks of {block})",
                 flush=True,
             )
+        if gc_modes == "both":
+            print("  (·: Python's garbage collector as it is; the others settled as the bot's process does)")
         await app.stop_watching()
         await app.engine.dispose()
 
@@ -106,13 +121,20 @@ async def main() -> None:
     parser.add_argument("--block", type=int, default=200, help="updates per block")
     parser.add_argument("--rounds", type=int, default=8, help="blocks of each kind, taking turns")
     parser.add_argument("--kind", action="append", choices=KINDS, help="measure only these (repeatable)")
+    parser.add_argument(
+        "--gc",
+        choices=("settled", "python", "both"),
+        default="settled",
+        help="the garbage collector settled as the bot's process does (bot.app.settle_garbage_collector),"
+        " Python's as it is, or both in turn, block by block",
+    )
     args = parser.parse_args()
     url = (
         args.postgres
         or f"sqlite+aiosqlite:///{args.cache_dir / f'status-{args.resolutions}-{head_revision()}.db'}"
     )
     print(f"{url}: load average {os.getloadavg()[0]:.2f}", flush=True)
-    await measure(url, args.seed, args.count, args.block, args.rounds, args.kind or list(KINDS))
+    await measure(url, args.seed, args.count, args.block, args.rounds, args.kind or list(KINDS), args.gc)
     print(f"load average after: {os.getloadavg()[0]:.2f}")
 
 

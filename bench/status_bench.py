@@ -67,7 +67,7 @@ from aiogram.methods import AnswerCallbackQuery, SendMessage, TelegramMethod
 from aiogram.types import Chat, Message, Update, User
 
 from bench.sweep_select import FOUR_YEARS, NOW, instant, peak_rss_mib, series, wipe_postgres
-from bot.app import Application
+from bot.app import Application, settle_garbage_collector
 from bot.settings import Settings
 from council.clock import MovableClock
 from council.roles import NATION_CODE, Role, ScopeKind
@@ -1172,11 +1172,15 @@ def make_app(url: str, data_dir: Path) -> Application:
 PARTS = {"code": "status by code", "number": "status by number", "search": "free-text search"}
 
 
-async def measure(url: str, count: int, concurrency: int, seed: int, only: Sequence[str] = ()) -> None:
+async def measure(
+    url: str, count: int, concurrency: int, seed: int, only: Sequence[str] = (), settle_gc: bool = True
+) -> None:
     picked = await samples(url, count, seed)
     with tempfile.TemporaryDirectory() as folder:
         app = make_app(url, Path(folder))
         await app.watch_changes()  # PostgreSQL: listen for other processes' commits, as the bot does
+        if settle_gc:
+            settle_garbage_collector()  # as the bot's process does before it polls (Application.run_forever)
         session = RecordingSession()
         bot = Bot("123456:BENCH", session=session)
         dp = app.dispatcher
@@ -1313,6 +1317,12 @@ async def main() -> None:
         help="measure only this part (repeatable): code, number, search (free text), throughput",
     )
     parser.add_argument(
+        "--python-gc",
+        action="store_true",
+        help="leave Python's garbage collector as it is instead of settling it as the bot's process does"
+        " (bot.app.settle_garbage_collector): the baseline of that change",
+    )
+    parser.add_argument(
         "--word-statistics",
         type=int,
         help="PostgreSQL: set the statistics target of resolution_words.word (-1: the server's default;"
@@ -1361,7 +1371,9 @@ async def main() -> None:
     if args.postgres and args.word_statistics is not None:
         await word_statistics(url, args.word_statistics)
     print(f"  load average before measuring: {os.getloadavg()[0]:.2f} ({os.cpu_count()} CPUs)")
-    await measure(url, args.samples, args.concurrency, args.seed, args.only or ())
+    await measure(
+        url, args.samples, args.concurrency, args.seed, args.only or (), settle_gc=not args.python_gc
+    )
     print(f"peak RSS of this process: {peak_rss_mib():.0f} MiB")
     print(f"load average after: {os.getloadavg()[0]:.2f}")
 
