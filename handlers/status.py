@@ -13,6 +13,7 @@ from typing import Any
 from aiogram import F, Router
 from aiogram.filters import BaseFilter, Command, CommandObject, StateFilter
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import I18n
 
 from council.clock import Clock
 from council.matching import Ambiguous, NotFound, resolve_unit
@@ -27,11 +28,12 @@ from .access import IsBound
 from .callbacks import IsOwner, StatusCallback
 from .questions import question_of
 from .status_views import (
+    card_at,
+    card_parts,
     mistyped_code_text,
     name_the_council_text,
     not_found_text,
     pending_text,
-    status_card,
     status_usage_text,
     which_council_keyboard,
     which_council_text,
@@ -62,11 +64,34 @@ async def card_of(repo: Repository, roles: list[Any], resolution_id: int, now: d
     return await card_from_facts(repo, roles, facts, now)
 
 
+#: The words of cards asked before (:func:`card_parts`), by the identity of their facts, whether the votes
+#: are shown and the language: the facts, timeline and votes they were made of, then the words.
+_WORDS: dict[tuple[int, bool, str], tuple[CardFacts, object, object, str, str]] = {}
+#: The most cards whose words are kept; beyond it the oldest are dropped.
+WORDS_KEPT = 20_000
+
+
 async def card_from_facts(repo: Repository, roles: list[Any], facts: CardFacts, now: dt.datetime) -> str:
     """The card of ``facts``: the votes only to those who may see them (the timeline and votes come from
-    :meth:`storage.status.StatusStore.history`, kept while nothing was done on the resolution)."""
-    timeline, votes = await repo.status.history(facts, with_votes=sees_votes(roles, facts.place))
-    return status_card(facts.record, now, timeline, votes, facts.voting_seats)
+    :meth:`storage.status.StatusStore.history`, kept while nothing was done on the resolution).
+
+    A card asked again is worded once: while the store hands back the same facts, timeline and votes
+    (kept, so unchanged), its words are those made the first time, and only the deadline line, which
+    says the time left, is made at ``now``."""
+    with_votes = sees_votes(roles, facts.place)
+    timeline, votes = await repo.status.history(facts, with_votes=with_votes)
+    current = I18n.get_current(no_error=True)
+    key = (id(facts), with_votes, current.current_locale if current is not None else "")
+    kept = _WORDS.get(key)
+    # The entry holds the facts, so no other object has their id while it is kept.
+    if kept is not None and kept[0] is facts and kept[1] is timeline and kept[2] is votes:
+        head, tail = kept[3], kept[4]
+    else:
+        head, tail = card_parts(facts.record, timeline, votes, facts.voting_seats)
+        if key not in _WORDS and len(_WORDS) >= WORDS_KEPT:
+            del _WORDS[next(iter(_WORDS))]
+        _WORDS[key] = (facts, timeline, votes, head, tail)
+    return card_at(head, tail, facts.record, now)
 
 
 async def by_number(

@@ -151,21 +151,18 @@ def event_text(entry: TimelineEntry) -> str | None:
     return None
 
 
-def status_card(
+def card_parts(
     record: ResolutionRecord,
-    now: dt.datetime,
     timeline: Sequence[TimelineEntry],
     votes: Sequence[tuple[str, Vote]] | None,
     seats: int,
-) -> str:
-    """The status card: council, number, title, status, the open deadline with the time left, the votes so
-    far (``None``: not for this person) and the timeline in Jalali."""
-    lines = [*identity_lines(record), _("Status: {value}").format(value=status_label(record.status))]
-    if (deadline := _deadline_line(record, now)) is not None:
-        lines.append(deadline)
-    if record.late:
-        lines.append(late_note(True))
-    parts = ["\n".join(lines)]
+) -> tuple[str, str]:
+    """The status card's words before and after its deadline line, the one line that depends on the time
+    (see :func:`status_card`): they change only with the resolution, its history and the language."""
+    status = _("Status: {value}").format(value=status_label(record.status))
+    head = "\n".join([*identity_lines(record), status])
+    tail = "\n" + late_note(True) if record.late else ""
+    parts = []
     if votes is not None:
         parts.append(votes_so_far_text(votes, seats))
     shown = [
@@ -178,7 +175,29 @@ def status_card(
         parts.append(
             "\n".join([_("Timeline:")] + [f"• {format_jalali_datetime(at)} — {text}" for at, text in shown])
         )
-    return "\n\n".join(parts)
+    if parts:
+        tail += "\n\n" + "\n\n".join(parts)
+    return head, tail
+
+
+def card_at(head: str, tail: str, record: ResolutionRecord, now: dt.datetime) -> str:
+    """The card of :func:`card_parts`' ``head`` and ``tail`` with the open deadline and the time left at
+    ``now`` between them."""
+    deadline = _deadline_line(record, now)
+    return head + tail if deadline is None else f"{head}\n{deadline}{tail}"
+
+
+def status_card(
+    record: ResolutionRecord,
+    now: dt.datetime,
+    timeline: Sequence[TimelineEntry],
+    votes: Sequence[tuple[str, Vote]] | None,
+    seats: int,
+) -> str:
+    """The status card: council, number, title, status, the open deadline with the time left, the late
+    note, the votes so far (``None``: not for this person) and the timeline in Jalali."""
+    head, tail = card_parts(record, timeline, votes, seats)
+    return card_at(head, tail, record, now)
 
 
 def awaited_label(awaited: Awaited) -> str:

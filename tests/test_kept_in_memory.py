@@ -148,3 +148,46 @@ async def test_a_write_by_another_process_shows_at_the_next_question(world: Worl
         )
         other.commit()
     assert (await world.say(people.omid, res.code)).content.split("\n")[3] == "عنوان: عنوان دیگر"
+
+
+# --- the card's words, made once per card and language: only the time left is made at each question
+
+
+async def test_the_same_card_asked_in_two_languages_is_worded_in_each(world: World) -> None:
+    people = await board(world)
+    # A second official of the province, who reads the bot in English.
+    pari = world.person(3099, "Pari")
+    await world.enrol(pari, Role.OFFICIAL, "SMN")
+    await world.say(pari, "/language")
+    await world.press(pari, "English")
+    res = await submit_resolution(world, people.zahra, people)
+    persian = await asked_twice(world, people.omid, res.code)
+    assert persian == card(res, votes="آرای ثبت‌شده: هنوز هیچ.\n\n")
+    # The same card (the same facts and history kept for the province), asked in English.
+    english = await asked_twice(world, pari, res.code)
+    assert english.split("\n")[4:8] == [
+        "Status: under review",
+        # Numbers and dates stay in Persian digits in English too (as every English answer shows them).
+        f"Review deadline: {REVIEW_DEADLINE} (۱۵ days and ۱۳ hours left)",
+        "",
+        "Votes so far: none.",
+    ]
+    world.clock.advance(dt.timedelta(hours=5))
+    again = (await world.say(people.omid, res.code)).content
+    assert again == persian.replace("(۱۵ روز و ۱۳ ساعت مانده)", "(۱۵ روز و ۸ ساعت مانده)")
+    assert (await world.say(pari, res.code)).content == english.replace(
+        "(۱۵ days and ۱۳ hours left)", "(۱۵ days and ۸ hours left)"
+    )
+
+
+async def test_a_late_mark_shows_under_the_deadline_at_the_next_question(world: World) -> None:
+    people = await board(world)
+    res = await submit_resolution(world, people.zahra, people)
+    before = await asked_twice(world, people.zahra, res.code)
+    database = world.settings.effective_database_url.removeprefix("sqlite+aiosqlite:///")
+    with contextlib.closing(sqlite3.connect(database)) as other:
+        other.execute("UPDATE resolutions SET late = 1 WHERE id = ?", (res.id,))
+        other.commit()
+    deadline = f"مهلت بررسی: {REVIEW_DEADLINE} (۱۵ روز و ۱۳ ساعت مانده)"
+    late = "توجه: این مصوبه پس از مهلت ارسال فرستاده می‌شود و «با تأخیر» علامت می‌خورد."
+    assert await asked_twice(world, people.zahra, res.code) == before.replace(deadline, f"{deadline}\n{late}")
