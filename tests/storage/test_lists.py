@@ -843,7 +843,7 @@ async def test_the_migration_fills_the_words_of_resolutions_stored_before_it(
                     )
                 )
             await session.commit()
-        assert await upgrade_async(db_url) == "0008"
+        assert await upgrade_async(db_url, "0008") == "0008"
         async with session_factory(engine)() as session:
             rows = await session.execute(
                 sa.select(ResolutionWord.resolution_id, ResolutionWord.word).order_by(
