@@ -9,7 +9,7 @@ Every change to this file needs a new migration in ``storage/migrations/versions
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, ClassVar
 
 import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -354,12 +354,12 @@ class ReviewCycle(Base):
       ``insisted``), the first if there were more.
 
     A resolution's current cycle may have no row (a resolution entered without these events): the report
-    then takes its deadline from ``resolutions.review_deadline``, as for any current cycle whose row lacks one.
+    then takes its deadline from ``resolutions.review_deadline``, as for a current cycle whose row has none.
     """
 
     __tablename__ = "review_cycles"
     # SQLite keeps the rows in key order: a resolution's cycles are one range, read without a second lookup.
-    __table_args__ = {"sqlite_with_rowid": False}
+    __table_args__: ClassVar[dict[str, Any]] = {"sqlite_with_rowid": False}
 
     resolution_id: Mapped[int] = mapped_column(sa.ForeignKey("resolutions.id"), primary_key=True)
     cycle: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)

@@ -38,7 +38,7 @@ FACT_EVENTS = (SUBMITTED_EVENT, RULED_EVENT, *ANSWER_EVENTS)
 
 
 def payload_instant(value: Any) -> dt.datetime | None:
-    """An instant kept in an event's payload (ISO 8601 with its offset), in UTC; ``None`` for anything else."""
+    """An instant kept in an event's payload (ISO 8601 with its offset), in UTC; else ``None``."""
     if not isinstance(value, str):
         return None
     try:

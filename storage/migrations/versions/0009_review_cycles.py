@@ -71,7 +71,8 @@ def _fill(postgresql: bool) -> None:
     op.execute(
         f"INSERT INTO {TABLE} (resolution_id, cycle, review_deadline, ruled_at, conflict,"
         " reconsideration_deadline, answered_at)"
-        f" SELECT rid, cycle, max(deadline), max(ruled_at), {any_conflict}, max(recon), min(answered_at) FROM ("
+        f" SELECT rid, cycle, max(deadline), max(ruled_at), {any_conflict}, max(recon), min(answered_at)"
+        " FROM ("
         f" SELECT resolution_id AS rid, {integer('cycle')} AS cycle,"
         f" CASE WHEN kind = 'submitted' THEN {instant('review_deadline')} END AS deadline,"
         " CASE WHEN kind = 'ruled' THEN at END AS ruled_at,"
@@ -81,8 +82,9 @@ def _fill(postgresql: bool) -> None:
         " FROM events WHERE kind IN ('submitted', 'ruled', 'amended', 'revoked', 'insisted')"
         " AND resolution_id IS NOT NULL"
         " UNION ALL"
-        f" SELECT resolution_id, {integer('new_cycle')}, {instant('review_deadline')}, NULL, {false}, NULL, NULL"
-        f" FROM events WHERE kind = 'amended' AND resolution_id IS NOT NULL AND {integer('cycle')} IS NOT NULL"
+        f" SELECT resolution_id, {integer('new_cycle')}, {instant('review_deadline')},"
+        f" NULL, {false}, NULL, NULL FROM events"
+        f" WHERE kind = 'amended' AND resolution_id IS NOT NULL AND {integer('cycle')} IS NOT NULL"
         f") AS facts WHERE cycle IS NOT NULL GROUP BY rid, cycle{order}"
     )
 
