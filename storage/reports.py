@@ -4,40 +4,41 @@ seconds and little memory instead of loading every resolution into Python.
 
 :meth:`ReportStore.report` returns a :class:`council.performance.Report` for the resolutions of a scope
 (optionally one county or some councils, and a period of submission) as seen at ``now``, plus the names of
-the provinces, counties, councils and members it mentions. The statement's parts, in SQL:
+the provinces, counties, councils and members it mentions.
 
-1. ``chosen``: the resolutions asked for, with their council, county, province and board.
-2. ``cycles``: one row per resolution and review cycle, from the event log and the resolutions table:
+What the event log says of each review cycle is kept as columns of ``review_cycles``
+(:class:`storage.models.ReviewCycle`, written with each event by ``storage.review_cycles``): the cycle's
+review deadline, when the board ruled in it (a lapse is not a ruling), whether the ruling was an objection
+and the reconsideration deadline it set, and when the council answered it. The statement reads those
+columns, never an event's JSON payload. Its parts, in SQL:
 
-   - the cycle's review deadline: the ``submitted`` event's payload holds cycle 1's and each ``amended``
-     event's payload holds the next cycle's (``new_cycle``, ``review_deadline``); the current cycle's is
-     also ``resolutions.review_deadline``, used for votes when an event lacks it;
-   - when the board ruled in the cycle (its ``ruled`` event; a lapse is not a ruling), whether the ruling
-     was a conflict (an objection) and the reconsideration deadline its payload keeps (the resolutions
-     table clears it when an amendment opens a new cycle, so the table's is used only when the payload
-     lacks one);
-   - when the council answered the cycle's objection (its ``amended`` / ``revoked`` / ``insisted`` event).
+1. ``chosen``: one row per resolution asked for (its council among the scope's; for the nation no
+   condition), joined by key to its current cycle's facts and to its latest cycle with an objection:
 
-   An event counts only with a ``cycle`` in its payload. Each cycle has one opening event, at most one
-   ruling and at most one answer (the review's transitions allow no more), so the latest or first of each
-   is simply the one there is.
-3. ``cases``: one row per resolution: its status, lateness, whether the board objected (in any cycle its
-   latest objection is kept), whether its review closed, whether the answer to its latest objection is
-   overdue at ``now`` (unanswered past the deadline, or answered after it), and the microseconds from
-   submission to the current cycle's ruling.
-4. The result, a tagged union: per council and status the counts; the one or two middle values of the
-   days to a ruling per council, county, province and overall (``ROW_NUMBER`` over an ordered window:
-   SQLite has no ``percentile_cont``, and the median must be exactly Python's ``statistics.median`` of
-   the same days); per board member the votes owed, cast on time or late, missed and not yet due.
+   - its status, council and current cycle; the current cycle's review deadline (its facts', else
+     ``resolutions.review_deadline``) and whether the board ruled in it;
+   - 0 / 1: late; objected (the latest objection's reconsideration deadline — its facts', else the
+     table's — or a status that only follows an objection); closed (objected, or no longer under review);
+     overdue (that objection unanswered at ``now`` past its deadline, or answered after it);
+   - the microseconds from submission to the current cycle's ruling.
+2. Per council: the resolutions, the sums of those 0 / 1 figures, the resolutions per status, and the
+   microseconds to each ruling as one comma-separated text. Python takes the medians from those lists
+   (a council's, its county's, its province's, the whole's: exactly ``statistics.median`` of the days)
+   and adds councils up to counties, provinces and the whole.
+3. Per board member, the votes owed in each cycle with a deadline — each resolution's current cycle, and
+   the earlier cycles an amendment closed (``closed_cycles``, from their facts): the member's first vote
+   of the cycle (the earliest, found in the votes index ``(resolution_id, cycle, member_id, cast_at)``)
+   on time or late; and in the cycles the board did not rule in (``unruled``), every member of the
+   resolution's board bound by the cycle's deadline who did not vote: missed, or not yet due at ``now``.
 
 Votes owed: in each review cycle with a deadline, every member of the resolution's board whose binding
 existed by the cycle's deadline owes one vote, unless the board ruled in that cycle (the ruling closed the
 vote: nothing was missed). A member's first vote of the cycle is when the duty was met (later votes only
 change it). Whoever voted in a cycle is counted even if no longer bound.
 
-Counties, provinces and the whole are sums of their councils' counts (Python adds them up); only the
-medians need their own windows. Instants are compared in the database: stored instants as stored, payload
-instants (ISO 8601 with an offset) converted to the stored form, ``now`` as a bound parameter.
+Instants are compared in the database (stored instants as stored, ``now`` as a bound parameter). On
+PostgreSQL the statement runs with more memory for its hashes and sorts and without JIT compilation
+(``SET LOCAL``, for the report's transaction).
 """
 
 from __future__ import annotations
@@ -54,11 +55,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
 from council.performance import AFTER_OBJECTION, Figures, MemberFigures, Report, UnitFigures
-from council.reviewing import AMENDED_EVENT, INSISTED_EVENT, REVOKED_EVENT, RULED_EVENT
 from council.roles import Role, ScopeKind
 from council.scope import Scope
 from council.status import Status
-from council.submitting import SUBMITTED_EVENT
 
 from .models import (
     Board,
@@ -79,8 +78,6 @@ from .status import _councils_with_places as _places
 from .status import scope_condition
 
 UTC = dt.UTC
-_ANSWER_EVENTS = (AMENDED_EVENT, REVOKED_EVENT, INSISTED_EVENT)
-_EVENTS = (SUBMITTED_EVENT, RULED_EVENT, *_ANSWER_EVENTS)
 _DAY_US = 86_400_000_000
 #: SQLite 3.38 and later count seconds since the epoch with ``unixepoch``, cheaper than ``strftime('%s')``.
 _UNIXEPOCH = sqlite3.sqlite_version_info >= (3, 38)
