@@ -313,14 +313,20 @@ def _statement(
         .where(r.cycle > 1, earlier.review_deadline.is_not(None))
         .cte("closed_cycles")
     )
-    # A member's first vote of the cycle (the earliest; of two at the same instant, the first stored).
-    first_vote = ~sa.exists().where(
-        _Earlier.resolution_id == BoardVote.resolution_id,
-        _Earlier.cycle == BoardVote.cycle,
-        _Earlier.member_id == BoardVote.member_id,
-        (_Earlier.cast_at < BoardVote.cast_at)
-        | ((_Earlier.cast_at == BoardVote.cast_at) & (_Earlier.id < BoardVote.id)),
+    # A member's first vote of a cycle is when the duty was met: on time or late. Every vote is counted so,
+    # then corrected where a member voted more than once in a cycle (``repeated``: few, found in the votes
+    # index), so that each (cycle, member) counts once, as its first vote says: with ``k`` of its ``n``
+    # votes on time, the first is on time if ``k > 0``.
+    repeated_votes = sa.select(BoardVote.resolution_id, BoardVote.cycle, BoardVote.member_id)
+    if where:
+        repeated_votes = repeated_votes.where(BoardVote.resolution_id.in_(sa.select(r.rid)))
+    repeated = (
+        repeated_votes.group_by(BoardVote.resolution_id, BoardVote.cycle, BoardVote.member_id)
+        .having(sa.func.count() > 1)
+        .cte("repeated")
+        .prefix_with("MATERIALIZED")
     )
+    rep = repeated.c
     parts: list[sa.Select[Any]] = [units]
     for cycles in (chosen, closed_cycles):
         w = cycles.c
@@ -335,8 +341,37 @@ def _statement(
             )
             .select_from(cycles)
             .join(BoardVote, (BoardVote.resolution_id == w.rid) & (BoardVote.cycle == w.cycle))
-            .where(w.deadline.is_not(None), first_vote)
+            .where(w.deadline.is_not(None))
             .group_by(BoardVote.member_id)
+        )
+        group = (
+            sa.select(
+                rep.member_id,
+                _count_if(BoardVote.cast_at <= w.deadline).label("k"),
+                sa.func.count().label("n"),
+            )
+            .select_from(repeated)
+            .join(cycles, (w.rid == rep.resolution_id) & (w.cycle == rep.cycle))
+            .join(
+                BoardVote,
+                (BoardVote.resolution_id == rep.resolution_id)
+                & (BoardVote.cycle == rep.cycle)
+                & (BoardVote.member_id == rep.member_id),
+            )
+            .where(w.deadline.is_not(None))
+            .group_by(rep.resolution_id, rep.cycle, rep.member_id)
+            .subquery()
+        )
+        g = group.c
+        parts.append(
+            sa.select(
+                *tagged(
+                    _VOTES_CAST,
+                    g.member_id,
+                    sa.func.sum(_flag(g.k > 0) - g.k),
+                    sa.func.sum(1 - _flag(g.k > 0) - (g.n - g.k)),
+                )
+            ).group_by(g.member_id)
         )
     # Unless the board ruled in the cycle, every member bound by its deadline who did not vote missed the
     # vote (or has it pending until the deadline). The cycles without a ruling are set apart first, so that
@@ -382,9 +417,6 @@ def _statement(
         .group_by(RoleBinding.person_id)
     )
     return sa.union_all(*parts)
-
-
-_Earlier = aliased(BoardVote, name="earlier_vote")
 
 
 _STATUSES = tuple(Status)

@@ -21,7 +21,7 @@ from council.scope import Scope
 from council.status import Status
 from storage.db import create_engine, session_factory
 from storage.migrate import alembic_config, upgrade_async
-from storage.models import ReviewCycle
+from storage.models import BoardVote, ReviewCycle
 from storage.repository import Repository
 
 from .report_reference import Reference
@@ -257,3 +257,24 @@ async def test_migration_0009_fills_the_facts_from_the_event_log_as_the_transiti
         assert counts(after.report) == (5, 3, 4, 1, 3, 0.0, 2)
     finally:
         await engine.dispose()
+
+
+async def test_a_member_who_votes_more_than_once_owes_one_vote_per_cycle(
+    repo: Repository, clock: MovableClock, sample_org: str
+) -> None:
+    """Each member's first vote of a cycle says whether the vote was on time, however many follow: m1 votes
+    twice in the window, m2 twice after the deadline (imported data), m3 twice at one instant before it."""
+    people = await seed(repo, sample_org)
+    m1, m2, m3 = people.members
+    start = clock.now()
+    rid = await submit(repo, people.secretary, "C-SMN-SEMNAN", "1", start)
+    await vote(repo, rid, m1, VoteChoice.NO_CONFLICT, start + HOUR)
+    await vote(repo, rid, m1, VoteChoice.CONFLICT, start + 2 * HOUR)
+    for who, at in [(m2, REVIEW_DEADLINE + DAY), (m2, REVIEW_DEADLINE + 2 * DAY), (m3, start), (m3, start)]:
+        repo.session.add(
+            BoardVote(
+                resolution_id=rid, cycle=1, member_id=who, choice=VoteChoice.NO_CONFLICT.value, cast_at=at
+            )
+        )
+    found = await report(repo, REVIEW_DEADLINE + 3 * DAY)
+    assert found.members == (member(m1, on_time=1), member(m2, late=1), member(m3, on_time=1))
