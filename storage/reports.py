@@ -431,9 +431,13 @@ class _Sums:
     numbers: list[int] = field(default_factory=lambda: [0] * _NUMBERS)
     ruled_us: list[int] = field(default_factory=list)
 
-    def add(self, other: _Sums) -> None:
-        self.numbers = [mine + theirs for mine, theirs in zip(self.numbers, other.numbers, strict=True)]
-        self.ruled_us.extend(other.ruled_us)
+    @classmethod
+    def of(cls, parts: Sequence[_Sums]) -> _Sums:
+        """The sums of ``parts`` (column by column; the lists of microseconds joined)."""
+        return cls(
+            [sum(column) for column in zip(*(part.numbers for part in parts), strict=True)],
+            [us for part in parts for us in part.ruled_us],
+        )
 
     def figures(self) -> Figures:
         total, late, objected, closed, overdue, ruled, *counts = self.numbers
@@ -530,7 +534,7 @@ class ReportStore(RepositoryPart):
         resolutions, with the figures per province too. See the module docstring for how."""
         if now.tzinfo is None:
             raise ValueError("now must be an aware datetime")
-        sums: dict[int, _Sums] = defaultdict(_Sums)
+        sums: dict[int, _Sums] = {}
         votes: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
         if not scope.empty:
             sql = _Sql(self.session.get_bind().dialect.name)
@@ -543,7 +547,7 @@ class ReportStore(RepositoryPart):
             statement = _statement(_chosen_where(scope, county_code, council_ids, start, end), now, sql)
             for part, key, *numbers, ruled in await self.session.execute(statement):
                 if part == _UNITS:
-                    _add_units(sums[key], numbers, ruled)
+                    sums[key] = _units(numbers, ruled)
                 else:
                     first = 0 if part == _VOTES_CAST else 2
                     votes[key][first] += int(numbers[0])
@@ -590,12 +594,13 @@ class ReportStore(RepositoryPart):
         return {pid: name for pid, name in found}
 
 
-def _add_units(sums: _Sums, numbers: Sequence[int], ruled_us: str | None) -> None:
+def _units(numbers: Sequence[int], ruled_us: str | None) -> _Sums:
+    """A council's sums from its row of the statement."""
     row = [int(n or 0) for n in numbers]
     if sum(row[6:]) != row[0]:
         # A status this code does not know: refused, as ``Status()`` refuses it, rather than left out.
         raise ValueError(f"{row[0] - sum(row[6:])} resolutions with an unknown status")
-    sums.add(_Sums(row, list(map(int, ruled_us.split(","))) if ruled_us else []))
+    return _Sums(row, list(map(int, ruled_us.split(","))) if ruled_us else [])
 
 
 def _report(
@@ -604,14 +609,15 @@ def _report(
     votes: Mapping[int, Sequence[int]],
     places: Mapping[int, _Place],
 ) -> Report:
-    overall = _Sums()
-    counties: dict[int, _Sums] = defaultdict(_Sums)
-    provinces: dict[int, _Sums] = defaultdict(_Sums)
+    in_county: dict[int, list[_Sums]] = defaultdict(list)
+    in_province: dict[int, list[_Sums]] = defaultdict(list)
     for council_id, sums in councils.items():
         place = places[council_id]
-        overall.add(sums)
-        counties[place.county_id].add(sums)
-        provinces[place.province_id].add(sums)
+        in_county[place.county_id].append(sums)
+        in_province[place.province_id].append(sums)
+    overall = _Sums.of(list(councils.values())) if councils else _Sums()
+    counties = {cid: _Sums.of(parts) for cid, parts in in_county.items()}
+    provinces = {pid: _Sums.of(parts) for pid, parts in in_province.items()}
     county_codes = {p.county_id: p.county_code for p in places.values()}
     province_codes = {p.province_id: p.province_code for p in places.values()}
     return Report(
