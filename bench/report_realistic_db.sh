@@ -2,10 +2,10 @@
 # For bench/report_bench.py: a copy of the status benchmark's database whose events carry what the
 # application writes (cycle, choice, deadlines), so that /report's event-derived figures (rulings, medians,
 # objections and their answers) are exercised. Run it under the benchmark lock:
-#   flock /tmp/bench.lock bench/report_realistic_db.sh
+#   flock /tmp/bench.lock bench/report_realistic_db.sh [SOURCE.db [COPY.db]]
 set -e
-SRC=/tmp/council-bench/status-1000000-0006.db
-DST=/tmp/council-bench/report-realistic-1000000-0006.db
+SRC=${1:-/tmp/council-bench/status-1000000-0008.db}
+DST=${2:-/tmp/council-bench/report-realistic-1000000-0008.db}
 date -u; uptime
 rm -f $DST
 sqlite3 $SRC ".backup $DST"

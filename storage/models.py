@@ -9,7 +9,7 @@ Every change to this file needs a new migration in ``storage/migrations/versions
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, ClassVar
 
 import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -319,7 +319,9 @@ class BoardVote(Base):
     """A board member's vote in one review cycle. Every vote is kept; the member's latest one counts."""
 
     __tablename__ = "votes"
-    __table_args__ = (sa.Index(None, "resolution_id", "cycle"),)
+    # A cycle's votes, each member's together in the order cast: the report finds a member's first vote of
+    # a cycle in the index alone (migration 0009).
+    __table_args__ = (sa.Index(None, "resolution_id", "cycle", "member_id", "cast_at"),)
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     resolution_id: Mapped[int] = mapped_column(sa.ForeignKey("resolutions.id"))
@@ -333,6 +335,39 @@ class BoardVote(Base):
     grounds_article: Mapped[str | None] = mapped_column(sa.String(200))
     reasoning: Mapped[str | None] = mapped_column(sa.Text)
     cast_at: Mapped[dt.datetime]
+
+
+class ReviewCycle(Base):
+    """What the event log says of one review cycle of a resolution, kept for the performance report
+    (``storage.reports``) so that it reads plain columns instead of every event's JSON payload.
+
+    Written by :meth:`storage.repository.Repository.append_event` in the transaction of the event that
+    changes it (``storage.review_cycles``), and filled from the event log by migration 0009. Only events
+    whose payload carries a ``cycle`` count, as the report always read them:
+
+    - ``review_deadline``: the cycle's review deadline, from the ``submitted`` event (cycle 1) or the
+      ``amended`` event that opened it (its ``new_cycle`` and ``review_deadline``);
+    - ``ruled_at``: the board's ruling in the cycle (``ruled``; a lapse is not a ruling), the latest if
+      there were more; ``conflict`` whether a ruling was an objection, and ``reconsideration_deadline`` the
+      deadline an objection's payload keeps (the latest);
+    - ``answered_at``: the council's answer to the cycle's objection (``amended`` / ``revoked`` /
+      ``insisted``), the first if there were more.
+
+    A resolution's current cycle may have no row (a resolution entered without these events): the report
+    then takes its deadline from ``resolutions.review_deadline``, as for a current cycle whose row has none.
+    """
+
+    __tablename__ = "review_cycles"
+    # SQLite keeps the rows in key order: a resolution's cycles are one range, read without a second lookup.
+    __table_args__: ClassVar[dict[str, Any]] = {"sqlite_with_rowid": False}
+
+    resolution_id: Mapped[int] = mapped_column(sa.ForeignKey("resolutions.id"), primary_key=True)
+    cycle: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    review_deadline: Mapped[dt.datetime | None]
+    ruled_at: Mapped[dt.datetime | None]
+    conflict: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    reconsideration_deadline: Mapped[dt.datetime | None]
+    answered_at: Mapped[dt.datetime | None]
 
 
 class ExpertOpinion(Base):

@@ -23,7 +23,7 @@ from council.invites import InviteState, generate_invite_code, hash_invite_code,
 from council.review import ChainBreak, event_hash, link_break
 from council.roles import NATION_CODE, Role, ScopeKind, scope_allowed
 
-from . import people_cache
+from . import people_cache, review_cycles
 from .db import dialect_insert
 from .digests import DigestStore
 from .lists import ListStore
@@ -494,7 +494,8 @@ class Repository:
         """Append an event to the log, linked to the one before it by the hash chain.
 
         Locks the chain's head row first, so concurrent appenders (other sessions, other bot instances) queue
-        up until this transaction ends; the chain never forks.
+        up until this transaction ends; the chain never forks. The events of a review also update their
+        cycle's facts for the report (``storage.review_cycles``).
         """
         at = at or self.clock.now()
         head = (
@@ -525,6 +526,8 @@ class Repository:
             .values(head_hash=event.hash)
             .execution_options(synchronize_session=False)
         )
+        # The report's facts of the event's review cycle change with it, in the same transaction.
+        await review_cycles.record(self.session, kind, payload, resolution_id, at)
         return event
 
     async def events_of(self, resolution_id: int) -> list[Event]:

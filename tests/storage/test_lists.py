@@ -843,7 +843,7 @@ async def test_the_migration_fills_the_words_of_resolutions_stored_before_it(
                     )
                 )
             await session.commit()
-        assert await upgrade_async(db_url) == "0008"
+        assert await upgrade_async(db_url, "0008") == "0008"
         async with session_factory(engine)() as session:
             rows = await session.execute(
                 sa.select(ResolutionWord.resolution_id, ResolutionWord.word).order_by(
@@ -1003,7 +1003,7 @@ async def test_migration_0008_gives_each_word_its_councils_province_and_back(
                         {"w": word, "at": at, "r": rid},
                     )
             await session.commit()
-        assert await upgrade_async(db_url) == "0008"
+        assert await upgrade_async(db_url, "0008") == "0008"
         province = {1: "SMN", 2: "THR", 3: "SMN"}
         expected = sorted(
             (word, submitted[rid], rid, province[rid])
@@ -1039,6 +1039,6 @@ async def test_migration_0008_gives_each_word_its_councils_province_and_back(
         async with engine.begin() as connection:
             kept = await connection.run_sync(downgrade)
         assert kept == sorted((word, rid) for word, _at, rid, _province in expected)
-        assert await upgrade_async(db_url) == "0008"
+        assert await upgrade_async(db_url, "0008") == "0008"
     finally:
         await engine.dispose()

@@ -32,9 +32,9 @@ async def test_a_migrated_database_matches_the_models(migrated_url: str) -> None
 
 async def test_a_new_database_is_upgraded_to_head_and_a_second_upgrade_changes_nothing(db_url: str) -> None:
     assert await current_revision(db_url) is None
-    assert await upgrade_async(db_url) == head_revision() == "0008"
-    assert await upgrade_async(db_url) == "0008"
-    assert await current_revision(db_url) == "0008"
+    assert await upgrade_async(db_url) == head_revision() == "0009"
+    assert await upgrade_async(db_url) == "0009"
+    assert await current_revision(db_url) == "0009"
 
 
 def test_downgrade_to_base_removes_every_table_and_upgrade_restores_them(db_url: str) -> None:
@@ -56,4 +56,4 @@ def test_downgrade_to_base_removes_every_table_and_upgrade_restores_them(db_url:
             await engine.dispose()
 
     assert asyncio.run(run()) == []
-    assert upgrade(migrated_url) == "0008"
+    assert upgrade(migrated_url) == "0009"
