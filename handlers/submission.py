@@ -23,6 +23,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import (
     CallbackQuery,
+    Document,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     Message,
@@ -723,22 +724,32 @@ async def finish_text(talk: Conversation, form: dict[str, Any]) -> None:
     await talk.advance("text", form)
 
 
+async def text_of_file(bot: Bot, doc: Document, max_bytes: int) -> str | None:
+    """The resolution text sent as a .txt or .pdf file, checked like a typed one: refused with
+    :class:`SubmissionError` (wrong kind, too big, unreadable, too short or long), ``None`` when the file
+    could not be downloaded. The submission form and the amendment form both read text files so."""
+    kind = validate_text_file(doc.mime_type, doc.file_name, doc.file_size, max_bytes)
+    content = await download(bot, doc.file_id, None)
+    if content is None:
+        return None
+    return validate_text(read_text_file(kind, content))
+
+
+def not_downloaded_text() -> str:
+    return _("The file could not be downloaded. Please send it again.")
+
+
 async def answer_text_file(message: Message, **data: Any) -> None:
     talk = conversation(message, **data)
     form = await talk.form()
     assert form is not None and message.document is not None
-    doc = message.document
     try:
-        kind = validate_text_file(
-            doc.mime_type, doc.file_name, doc.file_size, talk.deployment.attachment_max_bytes
-        )
-        content = await download(talk.bot, doc.file_id, None)
-        if content is None:
-            await talk.refuse("text", form, _("The file could not be downloaded. Please send it again."))
-            return
-        text = validate_text(read_text_file(kind, content))
+        text = await text_of_file(talk.bot, message.document, talk.deployment.attachment_max_bytes)
     except SubmissionError as exc:
         await talk.refuse("text", form, submission_error_text(exc))
+        return
+    if text is None:
+        await talk.refuse("text", form, not_downloaded_text())
         return
     form["answers"]["text"] = text
     form["text_parts"] = []
@@ -800,7 +811,7 @@ async def answer_attachment(message: Message, **data: Any) -> None:
         await talk.refuse("attachments", form, submission_error_text(exc))
         return
     if stored is None:
-        await talk.refuse("attachments", form, _("The file could not be downloaded. Please send it again."))
+        await talk.refuse("attachments", form, not_downloaded_text())
         return
     attachments.append(attachment_to_json(stored))
     await talk.ask(
