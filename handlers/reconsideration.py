@@ -281,6 +281,6 @@ def make_router() -> Router:
     router.callback_query.register(confirm, action(F.action.in_({"confirm_insist", "confirm_revoke"})), owned)
     router.callback_query.register(control, action(F.action.in_({"done", "skip", "send", "cancel"})), owned)
     router.message.register(text_part, StateFilter(AmendForm.text), text)
-    router.message.register(text_file, StateFilter(AmendForm.text), F.document)
+    router.message.register(text_file, F.document, StateFilter(AmendForm.text))
     router.message.register(attachment, StateFilter(AmendForm.attachments), F.photo | F.document)
     return router
