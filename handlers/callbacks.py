@@ -46,6 +46,13 @@ class FormCallback(OwnedCallback, prefix="form"):
     key: str = ""
 
 
+class CouncilChoiceCallback(OwnedCallback, prefix="nc"):
+    """Which council a new resolution is for, when its secretary keeps the books of several (``council``:
+    the council's id)."""
+
+    council: int
+
+
 class EditCallback(OwnedCallback, prefix="edit"):
     """Edit one field of the form from its summary card."""
 

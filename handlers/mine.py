@@ -1,4 +1,5 @@
-"""/mine: the secretary's own council's resolutions with their statuses, newest first, a page at a time."""
+"""/mine: the secretary's own council's resolutions with their statuses, newest first, a page at a time; a
+secretary of several councils sees all of theirs in one list, each line naming its council."""
 
 from __future__ import annotations
 
@@ -22,21 +23,31 @@ PAGE_SIZE = 5
 
 
 async def page_of(repo: Repository, roles: list[Any], owner: int, page: int) -> tuple[str, Any]:
-    """The text and buttons of page ``page`` (0 = newest) of the secretary's council's resolutions."""
-    code = next((b.scope_code for b in roles if b.role == Role.SECRETARY.value), None)
-    council = await repo.resolutions.council(code) if code else None
-    if council is None:
+    """The text and buttons of page ``page`` (0 = newest) of the secretary's councils' resolutions."""
+    codes = list(dict.fromkeys(b.scope_code for b in roles if b.role == Role.SECRETARY.value))
+    councils = [c for c in [await repo.resolutions.council(code) for code in codes] if c is not None]
+    if not councils:
         return _("You are not the secretary of a council."), None
-    lines, total = await repo.resolutions.of_council(council.id, page * PAGE_SIZE, PAGE_SIZE)
+    several = len(councils) > 1
+    lines, total = await repo.resolutions.of_councils([c.id for c in councils], page * PAGE_SIZE, PAGE_SIZE)
     if total == 0:
+        if several:
+            return _("Your councils have not submitted any resolutions yet."), None
         return _("Your council has not submitted any resolutions yet."), None
     first = page * PAGE_SIZE + 1
-    header = _("Resolutions of {council} ({first}–{last} of {total}), newest first:").format(
-        council=council.name,
-        first=to_persian_digits(first),
-        last=to_persian_digits(first + len(lines) - 1),
-        total=to_persian_digits(total),
-    )
+    numbers = {
+        "first": to_persian_digits(first),
+        "last": to_persian_digits(first + len(lines) - 1),
+        "total": to_persian_digits(total),
+    }
+    if several:
+        header = _("Resolutions of your {count} councils ({first}–{last} of {total}), newest first:").format(
+            count=to_persian_digits(len(councils)), **numbers
+        )
+    else:
+        header = _("Resolutions of {council} ({first}–{last} of {total}), newest first:").format(
+            council=councils[0].name, **numbers
+        )
     buttons = []
     if page > 0:
         buttons.append(
@@ -51,7 +62,7 @@ async def page_of(repo: Repository, roles: list[Any], owner: int, page: int) -> 
             )
         )
     markup = InlineKeyboardMarkup(inline_keyboard=[buttons]) if buttons else None
-    return "\n".join([header, *resolution_lines(lines, first)]), markup
+    return "\n".join([header, *resolution_lines(lines, first, with_council=several)]), markup
 
 
 async def show_mine(message: Message, repo: Repository, person: Any, roles: list[Any]) -> None:

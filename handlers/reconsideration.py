@@ -1,6 +1,7 @@
 """The council secretary's answer to the board's objection (DESIGN §2 rule 5): amend, insist or revoke.
 
-Amending is a small form — the new text (in one or several messages, then «Done»), optional new attachments,
+Amending is a small form — the new text (in one or several messages, then «Done», or as a .txt or .pdf
+file), optional new attachments,
 a summary, «Send» — that makes a new version and a new review cycle. Insisting and revoking ask for a
 confirmation first. The window and the roles are checked by :func:`council.reviewing.decide_reconsideration`.
 """
@@ -39,7 +40,7 @@ from .review_views import (
     reconsideration_confirm_keyboard,
     reconsideration_confirm_text,
 )
-from .submission import attachment_to_json, is_done_word, save_attachment
+from .submission import attachment_to_json, is_done_word, not_downloaded_text, save_attachment, text_of_file
 from .views import submission_error_text
 
 WINDOW = "reconsideration"
@@ -181,12 +182,37 @@ async def text_part(message: Message, **data: Any) -> None:
 
 async def finish_text(talk: Review, draft: dict[str, Any]) -> None:
     try:
-        draft["text"] = validate_text("\n".join(draft["parts"]))
+        text = validate_text("\n".join(draft["parts"]))
     except SubmissionError as exc:
         draft["parts"] = []
         await talk.store(KEY, draft)
         await ask(talk, draft, submission_error_text(exc) + "\n\n" + amend_text_question(draft["code"]))
         return
+    await text_taken(talk, draft, text)
+
+
+async def text_file(message: Message, **data: Any) -> None:
+    """The amended text sent as a .txt or .pdf file (read as the submission form reads one): it replaces
+    whatever was typed; a refused file leaves what was typed as it was."""
+    talk = Review(message, data)
+    draft = await draft_of(talk)
+    assert draft is not None and message.document is not None
+    try:
+        text = await text_of_file(talk.bot, message.document, talk.deployment.attachment_max_bytes)
+    except SubmissionError as exc:
+        text, reason = None, submission_error_text(exc)
+    else:
+        reason = not_downloaded_text()
+    if text is None:
+        done = [(_("Done"), "done")] if draft["parts"] else []
+        await ask(talk, draft, reason + "\n\n" + amend_text_question(draft["code"]), *done)
+        return
+    await text_taken(talk, draft, text)
+
+
+async def text_taken(talk: Review, draft: dict[str, Any], text: str) -> None:
+    """The amended text is in: on to the attachments."""
+    draft["text"], draft["parts"] = text, []
     await talk.store(KEY, draft)
     await talk.goto(AmendForm.attachments)
     await ask(talk, draft, amend_attachments_question(), (_("Skip"), "skip"))
@@ -255,5 +281,6 @@ def make_router() -> Router:
     router.callback_query.register(confirm, action(F.action.in_({"confirm_insist", "confirm_revoke"})), owned)
     router.callback_query.register(control, action(F.action.in_({"done", "skip", "send", "cancel"})), owned)
     router.message.register(text_part, StateFilter(AmendForm.text), text)
+    router.message.register(text_file, F.document, StateFilter(AmendForm.text))
     router.message.register(attachment, StateFilter(AmendForm.attachments), F.photo | F.document)
     return router

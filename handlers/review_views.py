@@ -354,7 +354,7 @@ def reconsideration_confirm_keyboard(owner: int, rid: int, cycle: int, action: s
 def amend_text_question(code: str) -> str:
     return _(
         "Send the amended text of resolution {code}. A long text may come in several messages: press «Done» "
-        "after the last one."
+        "after the last one. You may also send it as a .txt or .pdf file."
     ).format(code=tracking_code_text(code))
 
 

@@ -23,6 +23,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import (
     CallbackQuery,
+    Document,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     Message,
@@ -72,7 +73,14 @@ from storage.repository import Repository
 
 from .access import HasRole
 from .calendar_keyboard import calendar_rows, month_of
-from .callbacks import CalendarCallback, CategoryCallback, EditCallback, FormCallback, IsOwner
+from .callbacks import (
+    CalendarCallback,
+    CategoryCallback,
+    CouncilChoiceCallback,
+    EditCallback,
+    FormCallback,
+    IsOwner,
+)
 from .context import Deployment
 from .notices import notify_board
 from .views import (
@@ -264,15 +272,22 @@ class Conversation:
         form = data.get("form")
         return form if isinstance(form, dict) else None
 
-    async def council(self, form: dict[str, Any] | None = None) -> CouncilInfo | None:
-        code = form["council"] if form else self.secretary_council_code()
-        return await self.repo.resolutions.council(code) if code else None
+    async def council(self, form: dict[str, Any]) -> CouncilInfo | None:
+        """The council the form is for (chosen when it was opened, kept in the form)."""
+        return await self.repo.resolutions.council(form["council"])
 
-    def secretary_council_code(self) -> str | None:
+    def secretary_council_codes(self) -> list[str]:
+        """The codes of the councils the person is secretary of, each once."""
+        codes: list[str] = []
         for binding in self.roles:
-            if binding.role == Role.SECRETARY.value:
-                return str(binding.scope_code)
-        return None
+            if binding.role == Role.SECRETARY.value and binding.scope_code not in codes:
+                codes.append(str(binding.scope_code))
+        return codes
+
+    async def secretary_councils(self) -> list[CouncilInfo]:
+        """The councils the person is secretary of, sorted by name."""
+        councils = [await self.repo.resolutions.council(code) for code in self.secretary_council_codes()]
+        return sorted((c for c in councils if c is not None), key=lambda c: (c.name, c.code))
 
     def today(self) -> dt.date:
         return tehran_date(self.clock.now())
@@ -327,12 +342,28 @@ class Conversation:
         text = summary_card(council.name if council else form["council"], answers, approval.late)
         await self.say(f"{note}\n\n{text}" if note else text, summary_keyboard(self.person.id, form["id"]))
 
-    async def start(self) -> None:
-        """A fresh form for the secretary's council."""
-        council = await self.council()
-        if council is None:
+    async def start(self, note: str = "") -> None:
+        """A fresh form for the secretary's council; a secretary of several councils first chooses one."""
+        councils = await self.secretary_councils()
+        if not councils:
             await self.say(_("You are not the secretary of a council, so you cannot submit resolutions."))
             return
+        if len(councils) == 1:
+            await self.open(councils[0], note)
+            return
+        question = _("You are the secretary of several councils. Which council is this resolution for?")
+        await self.say(f"{note}\n\n{question}" if note else question, self.council_chooser(councils))
+
+    def council_chooser(self, councils: list[CouncilInfo]) -> InlineKeyboardMarkup:
+        return InlineKeyboardMarkup(
+            inline_keyboard=[
+                [button(c.name, CouncilChoiceCallback(owner=self.person.id, council=c.id).pack())]
+                for c in councils
+            ]
+        )
+
+    async def open(self, council: CouncilInfo, note: str = "") -> None:
+        """A fresh form for ``council``, its first step asked (after ``note``)."""
         form: dict[str, Any] = {
             "id": uuid.uuid4().hex,
             "council": council.code,
@@ -340,7 +371,8 @@ class Conversation:
             "text_parts": [],
             "editing": False,
         }
-        await self.ask(STEPS[0], form, prefix=_("New resolution of {council}.").format(council=council.name))
+        opening = _("New resolution of {council}.").format(council=council.name)
+        await self.ask(STEPS[0], form, prefix=f"{note}\n\n{opening}" if note else opening)
 
     async def offer_resume(self, form: dict[str, Any], after_discard: str = "") -> None:
         raw = await self.state.get_state()
@@ -425,6 +457,46 @@ async def new_form(message: Message, **data: Any) -> None:
         await talk.offer_resume(form, after_discard="new")
         return
     await talk.start()
+
+
+async def choose_council(query: CallbackQuery, callback_data: CouncilChoiceCallback, **data: Any) -> None:
+    """A secretary of several councils chose the council of a new resolution: open its form.
+
+    A chooser pressed while a form is open (an old one, or a second tap) changes nothing; a council the
+    person is no longer secretary of is refused, and the choice is asked again of what is left."""
+    talk = conversation(query, **data)
+    form = await talk.form()
+    if form is not None and await talk.state.get_state() is not None:
+        council = await talk.council(form)
+        await query.answer(
+            _(
+                "A resolution form for {council} is already open, so this choice no longer applies. "
+                "Continue that form, or cancel it with /cancel first."
+            ).format(council=council.name if council else form["council"]),
+            show_alert=True,
+        )
+        return
+    chosen = next((c for c in await talk.secretary_councils() if c.id == callback_data.council), None)
+    if chosen is None:
+        gone = await talk.repo.resolutions.council_with_id(callback_data.council)
+        if gone is None:
+            await query.answer(_("This button is not for you or is no longer valid."), show_alert=True)
+            return
+        refusal = _("You are no longer the secretary of {council}.").format(council=gone.name)
+        await query.answer(refusal, show_alert=True)
+        await drop_buttons(query)
+        await talk.start(note=refusal)
+        return
+    await query.answer()
+    await drop_buttons(query)
+    await talk.open(chosen)
+
+
+async def drop_buttons(query: CallbackQuery) -> None:
+    """Take the buttons off the message whose button was pressed (they have done their work)."""
+    if isinstance(query.message, Message):
+        with contextlib.suppress(TelegramBadRequest):
+            await query.message.edit_reply_markup(reply_markup=None)
 
 
 async def start_with_draft(message: Message, **data: Any) -> None:
@@ -652,22 +724,32 @@ async def finish_text(talk: Conversation, form: dict[str, Any]) -> None:
     await talk.advance("text", form)
 
 
+async def text_of_file(bot: Bot, doc: Document, max_bytes: int) -> str | None:
+    """The resolution text sent as a .txt or .pdf file, checked like a typed one: refused with
+    :class:`SubmissionError` (wrong kind, too big, unreadable, too short or long), ``None`` when the file
+    could not be downloaded. The submission form and the amendment form both read text files so."""
+    kind = validate_text_file(doc.mime_type, doc.file_name, doc.file_size, max_bytes)
+    content = await download(bot, doc.file_id, None)
+    if content is None:
+        return None
+    return validate_text(read_text_file(kind, content))
+
+
+def not_downloaded_text() -> str:
+    return _("The file could not be downloaded. Please send it again.")
+
+
 async def answer_text_file(message: Message, **data: Any) -> None:
     talk = conversation(message, **data)
     form = await talk.form()
     assert form is not None and message.document is not None
-    doc = message.document
     try:
-        kind = validate_text_file(
-            doc.mime_type, doc.file_name, doc.file_size, talk.deployment.attachment_max_bytes
-        )
-        content = await download(talk.bot, doc.file_id, None)
-        if content is None:
-            await talk.refuse("text", form, _("The file could not be downloaded. Please send it again."))
-            return
-        text = validate_text(read_text_file(kind, content))
+        text = await text_of_file(talk.bot, message.document, talk.deployment.attachment_max_bytes)
     except SubmissionError as exc:
         await talk.refuse("text", form, submission_error_text(exc))
+        return
+    if text is None:
+        await talk.refuse("text", form, not_downloaded_text())
         return
     form["answers"]["text"] = text
     form["text_parts"] = []
@@ -729,7 +811,7 @@ async def answer_attachment(message: Message, **data: Any) -> None:
         await talk.refuse("attachments", form, submission_error_text(exc))
         return
     if stored is None:
-        await talk.refuse("attachments", form, _("The file could not be downloaded. Please send it again."))
+        await talk.refuse("attachments", form, not_downloaded_text())
         return
     attachments.append(attachment_to_json(stored))
     await talk.ask(
@@ -859,9 +941,19 @@ async def send_form(query: CallbackQuery, callback_data: FormCallback, i18n: I18
     ):
         await query.answer(_("This button is not for you or is no longer valid."), show_alert=True)
         return
-    await query.answer()
     council = await talk.council(form)
     assert council is not None
+    if council.code not in talk.secretary_council_codes():
+        # The binding was removed while the form was open: the resolution may not be filed for that council.
+        await query.answer(
+            _(
+                "You are no longer the secretary of {council}, so this resolution cannot be sent for it. "
+                "The draft is kept; /cancel deletes it."
+            ).format(council=council.name),
+            show_alert=True,
+        )
+        return
+    await query.answer()
     try:
         submitted = await submit_resolution(
             resolutions,
@@ -880,9 +972,7 @@ async def send_form(query: CallbackQuery, callback_data: FormCallback, i18n: I18
         return
     await talk.repo.commit()
     await talk.state.clear()
-    if isinstance(query.message, Message):
-        with contextlib.suppress(TelegramBadRequest):
-            await query.message.edit_reply_markup(reply_markup=None)
+    await drop_buttons(query)
     lines = [
         _("The resolution was registered and sent to the conformity board."),
         _("Tracking code: {code}").format(code=tracking_code_text(submitted.tracking_code)),
@@ -921,6 +1011,7 @@ def make_router() -> Router:
     router.message.register(start_with_draft, CommandStart(), ~F.text.contains(" "), in_form)
     router.message.register(cancel_command, Command("cancel"))
 
+    router.callback_query.register(choose_council, CouncilChoiceCallback.filter(), IsOwner())
     router.callback_query.register(send_form, FormCallback.filter(F.action == "send"), IsOwner())
     router.callback_query.register(form_control, FormCallback.filter(), IsOwner(), in_form)
     router.callback_query.register(edit_field, EditCallback.filter(), IsOwner(), StateFilter(Form.summary))

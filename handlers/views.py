@@ -317,7 +317,20 @@ def resolution_card(record: ResolutionRecord, *, text_limit: int = CARD_TEXT_CHA
     return "\n".join(lines)
 
 
-def resolution_lines(lines: Iterable[ResolutionLine], start: int) -> list[str]:
+def resolution_lines(lines: Iterable[ResolutionLine], start: int, *, with_council: bool = False) -> list[str]:
+    """Numbered lines from ``start``; ``with_council``: each names its council (a list of several)."""
+    if with_council:
+        return [
+            _("{n}. {code} — {council} — No. {number} — {title} — {status}").format(
+                n=to_persian_digits(i),
+                code=tracking_code_text(line.tracking_code),
+                council=line.council_name,
+                number=to_persian_digits(line.council_number),
+                title=excerpt(line.title, 60),
+                status=status_label(line.status),
+            )
+            for i, line in enumerate(lines, start)
+        ]
     return [
         _("{n}. {code} — No. {number} — {title} — {status}").format(
             n=to_persian_digits(i),

@@ -86,6 +86,8 @@ class ResolutionLine:
     status: Status
     submitted_at: dt.datetime
     late: bool
+    #: The council's name (lists that span several councils show it).
+    council_name: str = ""
 
 
 class ResolutionStore(RepositoryPart):
@@ -211,13 +213,20 @@ class ResolutionStore(RepositoryPart):
 
     async def council(self, code: str) -> CouncilInfo | None:
         """The council with ``code``, with its board and province codes."""
+        return await self._council_where(Council.code == code.strip().upper())
+
+    async def council_with_id(self, council_id: int) -> CouncilInfo | None:
+        """The council with the id ``council_id`` (a button names a council so), like :meth:`council`."""
+        return await self._council_where(Council.id == council_id)
+
+    async def _council_where(self, condition: sa.ColumnElement[bool]) -> CouncilInfo | None:
         row = (
             await self.session.execute(
                 sa.select(Council, Board.code, Province.code)
                 .join(Board, Board.id == Council.board_id)
                 .join(County, County.id == Council.county_id)
                 .join(Province, Province.id == County.province_id)
-                .where(Council.code == code.strip().upper())
+                .where(condition)
             )
         ).first()
         if row is None:
@@ -294,14 +303,23 @@ class ResolutionStore(RepositoryPart):
 
     async def of_council(self, council_id: int, offset: int, limit: int) -> tuple[list[ResolutionLine], int]:
         """A page of the council's resolutions, newest first, and how many there are in all."""
+        return await self.of_councils([council_id], offset, limit)
+
+    async def of_councils(
+        self, council_ids: Sequence[int], offset: int, limit: int
+    ) -> tuple[list[ResolutionLine], int]:
+        """A page of the resolutions of all these councils together (a secretary may keep the books of
+        several), newest first, each naming its council, and how many there are in all."""
+        ids = list(council_ids)
         total = await self.session.scalar(
-            sa.select(sa.func.count()).select_from(Resolution).where(Resolution.council_id == council_id)
+            sa.select(sa.func.count()).select_from(Resolution).where(Resolution.council_id.in_(ids))
         )
         newest_version = newest_version_no()
         rows = await self.session.execute(
-            sa.select(Resolution, ResolutionVersion.title)
+            sa.select(Resolution, ResolutionVersion.title, Council.name)
             .join(ResolutionVersion, ResolutionVersion.resolution_id == Resolution.id)
-            .where(Resolution.council_id == council_id, ResolutionVersion.version_no == newest_version)
+            .join(Council, Council.id == Resolution.council_id)
+            .where(Resolution.council_id.in_(ids), ResolutionVersion.version_no == newest_version)
             .order_by(Resolution.submitted_at.desc(), Resolution.id.desc())
             .offset(offset)
             .limit(limit)
@@ -315,8 +333,9 @@ class ResolutionStore(RepositoryPart):
                 status=Status(r.status),
                 submitted_at=r.submitted_at,
                 late=r.late,
+                council_name=council_name,
             )
-            for r, title in rows
+            for r, title, council_name in rows
         ]
         return lines, int(total or 0)
 

@@ -14,7 +14,7 @@ import datetime as dt
 import sqlalchemy as sa
 
 from bot.app import Application
-from storage.models import Event, Resolution
+from storage.models import Event, Resolution, ResolutionVersion
 
 from .conftest import World
 from .flows import (
@@ -214,10 +214,7 @@ async def test_objection_then_amendment_opens_a_new_cycle_that_ends_in_no_confli
     # Two days later (Sunday 1405/09/08) the council amends the text.
     world.clock.advance(dt.timedelta(days=2))
     asked = await press(world, people.zahra, "اصلاح مصوبه")
-    assert asked.content == (
-        f"متن اصلاح‌شده مصوبه {res.shown} را بفرستید. متن بلند را می‌توانید در چند پیام بفرستید و پس از "
-        "آخرین پیام «پایان» را بزنید."
-    )
+    assert asked.content == amend_question(res)
     part = await world.say(people.zahra, NEW_TEXT)
     assert part.buttons == [["پایان", "لغو"]]
     attachments = await press(world, people.zahra, "پایان")
@@ -255,6 +252,58 @@ async def test_objection_then_amendment_opens_a_new_cycle_that_ends_in_no_confli
     row = await status_row(world, res.id)
     assert (row.status, row.cycle) == ("enforceable", 2)
     assert buttons_left(world, people) == {}
+
+
+def amend_question(res: Submitted) -> str:
+    return (
+        f"متن اصلاح‌شده مصوبه {res.shown} را بفرستید. متن بلند را می‌توانید در چند پیام بفرستید و پس از "
+        "آخرین پیام «پایان» را بزنید. می‌توانید متن را به صورت فایل .txt یا .pdf هم بفرستید."
+    )
+
+
+async def test_the_amended_text_may_come_as_a_file_read_like_the_submission_forms(world: World) -> None:
+    people = await board(world)
+    res = await submit_resolution(world, people.zahra, people)
+    await object_to(world, people, res)
+    assert (await press(world, people.zahra, "اصلاح مصوبه")).content == amend_question(res)
+    typed = await world.say(people.zahra, "ماده ۱ — متنی که نیمه‌کاره ماند")
+    assert typed.buttons == [["پایان", "لغو"]]
+
+    # A file of another kind is refused as the submission form refuses it; what was typed stays.
+    await world.server.send_document(people.zahra, "matn.docx", b"PK\x03\x04", "application/msword")
+    refused = await world.server.wait_for_bot_message(people.zahra)
+    assert refused.content == (
+        "متن را فقط به صورت فایل .txt یا .pdf می‌توان فرستاد.\n\n" + amend_question(res)
+    )
+    assert refused.buttons == [["پایان", "لغو"]]
+    await world.server.send_document(people.zahra, "short.txt", "کوتاه".encode(), "text/plain")
+    too_short = await world.server.wait_for_bot_message(people.zahra)
+    assert too_short.content == (
+        "متن بیش از حد کوتاه است (۵ نویسه)؛ باید ۱۰ تا ۲۰۰۰۰ نویسه باشد.\n\n" + amend_question(res)
+    )
+
+    # A .txt file replaces what was typed, and the form goes on to the attachments.
+    await world.server.send_document(people.zahra, "eslahiyeh.txt", NEW_TEXT.encode(), "text/plain")
+    attachments = await world.server.wait_for_bot_message(people.zahra)
+    assert attachments.content.startswith("صورت‌جلسه امضاشده اصلاحیه را")
+    summary = await press(world, people.zahra, "رد شدن")
+    length = str(len(NEW_TEXT)).translate(DIGITS)
+    assert summary.content == (
+        f"اصلاحیه مصوبه {res.shown}\nمتن ({length} نویسه):\n{NEW_TEXT}\nپیوست‌های تازه: ۰\n\n"
+        "برای بررسی دوباره به هیأت فرستاده شود؟"
+    )
+    sent = await press(world, people.zahra, "ارسال اصلاحیه")
+    assert sent.content.startswith(f"مصوبه اصلاح‌شده {res.shown} برای بررسی دوباره به هیأت فرستاده شد.")
+    async with world.repo_session() as session:
+        versions = list(
+            await session.scalars(
+                sa.select(ResolutionVersion.text)
+                .where(ResolutionVersion.resolution_id == res.id)
+                .order_by(ResolutionVersion.version_no)
+            )
+        )
+    assert versions == [TEXT, NEW_TEXT]
+    await world.server.wait_for_idle()
 
 
 # --- insistence and escalation

@@ -283,8 +283,8 @@ async def test_a_question_outside_a_form_asks_no_form_step_and_no_command(
     asked.clear()
     assert await route(quick, "message", question, "official", None, bot) == answer
     # The plans made: each StateFilter of the message handlers asked once about the state None (one of
-    # the 21 is behind a CommandStart, which fails first); no command asked.
-    assert asked == {"state": 20}
+    # the 22 is behind a CommandStart, which fails first); no command asked.
+    assert asked == {"state": 21}
     asked.clear()
     assert await route(quick, "message", message("سلام"), "official", None, bot) == answer
     assert await route(quick, "message", question, "official", None, bot) == answer

@@ -25,7 +25,7 @@ from council.clock import SystemClock
 from council.jalali import format_jalali_date, gregorian_to_jalali, tehran_date
 from council.roles import Role
 from storage.db import create_engine, session_factory
-from storage.models import Resolution, ResolutionVersion
+from storage.models import Council, Resolution, ResolutionVersion
 from storage.repository import Repository
 
 from .test_submission import STEP, TEXT, TEXT_1, TEXT_2, TITLE, summary
@@ -153,3 +153,57 @@ async def test_a_form_killed_half_way_is_resumed_after_a_restart_with_every_answ
         today,
     )
     assert (version.title, version.text, version.category) == (TITLE, TEXT, "urban_services")
+
+
+async def test_the_council_chosen_by_a_secretary_of_several_survives_a_restart(
+    running: tuple[LocalBotApiServer, BotProcess, str],
+) -> None:
+    server, bot, url = running
+    engine = create_engine(url)
+    async with session_factory(engine)() as session:
+        repo = Repository(session)
+        until = SystemClock().now() + dt.timedelta(days=1)
+        codes = [await repo.create_invite(Role.SECRETARY, c, until) for c in ("C-SHR-BASTAM", "C-SMN-SEMNAN")]
+        semnan = (await session.scalars(sa.select(Council.id).where(Council.code == "C-SMN-SEMNAN"))).one()
+        await session.commit()
+    today = tehran_date(SystemClock().now())
+    year, month, day = gregorian_to_jalali(today)
+
+    await bot.start()
+    zahra = server.user(1001, "زهرا")
+    assert (await say(server, zahra, f"/start {codes[0]}", timeout=30)).startswith("زهرا، خوش آمدید!")
+    await say(server, zahra, f"/start {codes[1]}")
+    assert await say(server, zahra, "/new") == "شما دبیر چند شورا هستید. این مصوبه برای کدام شوراست؟"
+    assert await press(server, zahra, "شورای اسلامی شهر سمنان") == (
+        f"مصوبه جدید شورای اسلامی شهر سمنان.\n\n{STEP[1]}"
+    )
+    assert await say(server, zahra, "۱۲") == STEP[2]
+    assert await say(server, zahra, "۴۵") == STEP[3]
+
+    await bot.kill()
+    await bot.start()
+
+    resume = await say(server, zahra, "/new", timeout=30)
+    assert resume == (
+        "یک فرم مصوبه نیمه‌تمام دارید (در مرحله ۳ از ۸). آن را ادامه می‌دهید یا پیش‌نویس را حذف می‌کنید؟"
+    )
+    assert await press(server, zahra, "ادامه") == STEP[3]
+    assert await say(server, zahra, f"{year}/{month}/{day}") == STEP[4]
+    assert await say(server, zahra, TITLE) == STEP[5]
+    await say(server, zahra, TEXT)
+    assert await press(server, zahra, "پایان") == STEP[6]
+    # Semnan's 9 seats (Bastam, her first binding, has 5).
+    assert await press(server, zahra, "خدمات شهری") == STEP[7]
+    assert await say(server, zahra, "۷ ۱ ۱") == STEP[8]
+    assert await press(server, zahra, "رد شدن") == summary(date=format_jalali_date(today))
+    sent = await press(server, zahra, "ارسال", timeout=30)
+    assert sent.startswith("مصوبه ثبت و برای هیأت تطبیق ارسال شد.")
+
+    async with session_factory(engine)() as session:
+        resolution = (await session.scalars(sa.select(Resolution))).one()
+    await engine.dispose()
+    assert (resolution.council_id, resolution.council_number, resolution.session_number) == (
+        semnan,
+        "12",
+        "45",
+    )

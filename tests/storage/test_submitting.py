@@ -187,3 +187,35 @@ async def test_a_tracking_code_already_taken_is_drawn_again(
     rng = random.Random(7)
     generate_tracking_code(rng)
     assert second.tracking_code == generate_tracking_code(rng) != first.tracking_code
+
+
+async def test_a_page_over_several_councils_names_each_council_newest_first(
+    repo: Repository, clock: MovableClock, secretary: int
+) -> None:
+    semnan = await repo.resolutions.council("C-SMN-SEMNAN")
+    bastam = await repo.resolutions.council("C-SHR-BASTAM")
+    shahrud = await repo.resolutions.council("C-SHR-SHAHRUD")
+    assert semnan is not None and bastam is not None and shahrud is not None
+    assert await repo.resolutions.council_with_id(bastam.id) == bastam
+    assert await repo.resolutions.council_with_id(max(semnan.id, bastam.id, shahrud.id) + 1000) is None
+    rules = StatutoryRules()
+    # Semnan 1, Bastam 1, Shahrud 1 (not hers), Semnan 2: a minute apart.
+    for council, number in ((semnan, "1"), (bastam, "1"), (shahrud, "1"), (semnan, "2")):
+        one = dataclasses.replace(
+            draft(f"{council.code}-{number}", number), attachments=(), votes=Votes(3, 1, 1)
+        )
+        await submit_resolution(
+            repo.resolutions, one, council, actor_id=secretary, now=clock.now(), rules=rules
+        )
+        clock.advance(dt.timedelta(minutes=1))
+
+    lines, total = await repo.resolutions.of_councils([semnan.id, bastam.id], 0, 2)
+    assert total == 3
+    assert [(line.council_name, line.council_number) for line in lines] == [
+        ("شورای اسلامی شهر سمنان", "2"),
+        ("شورای اسلامی شهر بسطام", "1"),
+    ]
+    rest, _ = await repo.resolutions.of_councils([semnan.id, bastam.id], 2, 2)
+    assert [(line.council_name, line.council_number) for line in rest] == [("شورای اسلامی شهر سمنان", "1")]
+    only, count = await repo.resolutions.of_council(bastam.id, 0, 5)
+    assert (count, [line.council_number for line in only]) == (1, ["1"])
