@@ -127,9 +127,7 @@ async def resume(talk: Review, draft: dict[str, Any]) -> None:
     kept = _(
         "The amendment draft of resolution {code} was kept: the text ({length} characters) and {count} new "
         "attachments."
-    ).format(
-        code=code, length=to_persian_digits(len(draft["text"])), count=to_persian_digits(count)
-    )
+    ).format(code=code, length=to_persian_digits(len(draft["text"])), count=to_persian_digits(count))
     if step == "attachments":
         button = (_("Done"), "done") if count else (_("Skip"), "skip")
         await ask(talk, draft, kept + "\n\n" + amend_attachments_question(), button)

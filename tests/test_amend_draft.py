@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from bot.app import Application
 from storage.models import ResolutionVersion
 
 from .conftest import World
@@ -165,3 +166,34 @@ async def test_a_resolution_form_left_for_an_amendment_is_offered_again(world: W
     await world.server.wait_for_idle()
     assert (await world.say(zahra, "/new")).content == offer(5)
     assert (await press(world, zahra, "ادامه")).content == STEP[5]
+
+
+async def test_an_amendment_left_for_new_resumes_after_the_bot_restarts(world: World) -> None:
+    people = await board(world)
+    res = await submit_resolution(world, people.zahra, people)
+    await object_to(world, people, res)
+    zahra = people.zahra
+    await press(world, zahra, "اصلاح مصوبه")
+    await world.say(zahra, PART_1)
+    await world.say(zahra, "/new")
+
+    # The bot stops and starts again (the FSM data is in the database): nothing typed is lost.
+    await world.app.stop()
+    app = Application(world.settings, clock=world.clock)
+    await app.start(migrate=False, polling_timeout=1)
+    try:
+        world.app = app
+        resumed = await press(world, zahra, "اصلاح مصوبه")
+        assert resumed.content == (
+            f"پیش‌نویس اصلاحیه مصوبه {res.shown} نگه داشته شده است: تا کنون ۱ پیام از متن "
+            f"({fa(len(PART_1))} نویسه).\n\nادامه متن را بفرستید، یا «پایان» را بزنید."
+        )
+        assert (await world.say(zahra, PART_2)).content == (
+            f"دریافت شد: تا کنون {fa(len(AMENDED))} نویسه. ادامه متن را بفرستید، یا «پایان» را بزنید."
+        )
+        assert (await press(world, zahra, "پایان")).content == ATTACHMENTS_QUESTION
+        # The resolution form opened by /new is still there too, at its first step.
+        assert (await world.say(zahra, "/new")).content == f"{kept_note(res)}\n\n{offer(1)}"
+        await world.server.wait_for_idle()
+    finally:
+        await app.stop()
