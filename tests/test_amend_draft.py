@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from bot.apiserver.state import SimUser
 from bot.app import Application
 from storage.models import ResolutionVersion
 
 from .conftest import World
 from .flows import Submitted, board, object_to, press, submit_resolution
+from .test_report import submit
 from .test_review import amend_question
 from .test_submission import COUNCIL, PDF, STEP, TEXT, TITLE, fa
 
@@ -197,3 +199,40 @@ async def test_an_amendment_left_for_new_resumes_after_the_bot_restarts(world: W
         await world.server.wait_for_idle()
     finally:
         await app.stop()
+
+
+def letter_of(world: World, who: SimUser, res: Submitted) -> int:
+    """The message id of the objection letter about ``res``."""
+    return next(
+        m.message_id
+        for m in world.server.messages_to(who)
+        if m.content.startswith(f"اعتراض هیأت تطبیق به مصوبه {res.shown}")
+    )
+
+
+async def test_amend_on_another_cases_letter_replaces_the_draft_as_before(world: World) -> None:
+    people = await board(world)
+    zahra = people.zahra
+    first = await submit_resolution(world, zahra, people)
+    await object_to(world, people, first)
+    second = await submit(world, zahra, "۱۳")
+    await object_to(world, people, second)  # the newest notices are the second resolution's
+    await world.server.wait_until(
+        lambda: any(
+            m.content.startswith(f"اعتراض هیأت تطبیق به مصوبه {second.shown}")
+            for m in world.server.messages_to(zahra)
+        ),
+        what="the second letter",
+    )
+
+    assert (await press(world, zahra, "اصلاح مصوبه", letter_of(world, zahra, first))).content == (
+        amend_question(first)
+    )
+    await world.say(zahra, PART_1)
+    # The other letter's «اصلاح مصوبه» starts that case's amendment afresh; the first draft goes, as before.
+    assert (await press(world, zahra, "اصلاح مصوبه", letter_of(world, zahra, second))).content == (
+        amend_question(second)
+    )
+    assert (await press(world, zahra, "اصلاح مصوبه", letter_of(world, zahra, first))).content == (
+        amend_question(first)
+    )
