@@ -41,7 +41,7 @@ from .review_views import (
     reconsideration_confirm_text,
 )
 from .submission import attachment_to_json, is_done_word, not_downloaded_text, save_attachment, text_of_file
-from .views import submission_error_text
+from .views import submission_error_text, tracking_code_text
 
 WINDOW = "reconsideration"
 KEY = "amend"
@@ -85,6 +85,72 @@ async def ask(talk: Review, draft: dict[str, Any], text: str, *actions: tuple[st
     await talk.say_tracked(draft["rid"], draft["cycle"], text, markup, RECONSIDERATION_PURPOSE)
 
 
+STEPS = {"text": AmendForm.text, "attachments": AmendForm.attachments, "summary": AmendForm.summary}
+
+
+def step_of(draft: dict[str, Any]) -> str:
+    """The step the draft has reached. The draft keeps it itself: the FSM state is overwritten when the
+    secretary starts something else (/new), and the draft must be resumable at the same step."""
+    step = draft.get("step")
+    if step in STEPS:
+        return str(step)
+    return "attachments" if "text" in draft else "text"  # a draft kept before the step was
+
+
+async def goto(talk: Review, draft: dict[str, Any], state: State) -> None:
+    """Put the form on ``state`` and keep the step in the draft."""
+    draft["step"] = next(name for name, s in STEPS.items() if s == state)
+    await talk.store(KEY, draft)
+    await talk.goto(state)
+
+
+async def resume(talk: Review, draft: dict[str, Any]) -> None:
+    """«Amend» pressed again on the same letter while its draft is kept (the secretary went off to another
+    form): the draft goes on at the step it had reached, with that step's buttons; nothing is lost."""
+    step = step_of(draft)
+    await goto(talk, draft, STEPS[step])
+    code = tracking_code_text(draft["code"])
+    if step == "text":
+        parts = draft["parts"]
+        if not parts:
+            kept = _("The amendment draft of resolution {code} was kept; no text has been received yet.")
+            await ask(talk, draft, kept.format(code=code) + "\n\n" + amend_text_question(draft["code"]))
+            return
+        length = len(normalize_persian("\n".join(parts)))
+        kept = _(
+            "The amendment draft of resolution {code} was kept: {parts} messages of the text so far "
+            "({length} characters)."
+        ).format(code=code, parts=to_persian_digits(len(parts)), length=to_persian_digits(length))
+        await ask(talk, draft, kept + "\n\n" + more_text_question(), (_("Done"), "done"))
+        return
+    count = len(draft["attachments"])
+    kept = _(
+        "The amendment draft of resolution {code} was kept: the text ({length} characters) and {count} new "
+        "attachments."
+    ).format(code=code, length=to_persian_digits(len(draft["text"])), count=to_persian_digits(count))
+    if step == "attachments":
+        button = (_("Done"), "done") if count else (_("Skip"), "skip")
+        await ask(talk, draft, kept + "\n\n" + amend_attachments_question(), button)
+    else:
+        summary = amend_summary(draft["code"], draft["text"], count)
+        await ask(talk, draft, kept + "\n\n" + summary, (_("Send the amendment"), "send"))
+
+
+def more_text_question() -> str:
+    return _("Send more of the text, or press «Done».")
+
+
+def kept_note(data: dict[str, Any], state: str | None) -> str:
+    """For /new sent during an amendment: its draft is kept, and how to return to it ("" otherwise)."""
+    draft = data.get(KEY)
+    if not isinstance(draft, dict) or state is None or not state.startswith(f"{AmendForm.__name__}:"):
+        return ""
+    return _(
+        "The amendment draft of resolution {code} is kept: to return to it, press «{amend}» on the board's "
+        "objection letter again."
+    ).format(code=tracking_code_text(draft["code"]), amend=_("Amend the resolution"))
+
+
 async def start(query: CallbackQuery, callback_data: ReconsiderCallback, **data: Any) -> None:
     """«Amend», «Insist» or «Revoke» on the objection letter."""
     talk = Review(query, data)
@@ -96,10 +162,13 @@ async def start(query: CallbackQuery, callback_data: ReconsiderCallback, **data:
         await talk.refuse(exc, await tracking_code(talk.repo, rid), WINDOW)
         return
     if callback_data.action == "amend":
+        kept = await draft_of(talk)
+        if kept is not None and (kept["rid"], kept["cycle"]) == (rid, cycle):
+            await resume(talk, kept)
+            return
         draft = {"rid": rid, "cycle": cycle, "code": case.tracking_code, "parts": [], "attachments": []}
         draft["folder"] = f"attachments/amend-{uuid.uuid4().hex}"
-        await talk.store(KEY, draft)
-        await talk.goto(AmendForm.text)
+        await goto(talk, draft, AmendForm.text)
         await ask(talk, draft, amend_text_question(case.tracking_code))
         return
     await talk.say_tracked(
@@ -213,8 +282,7 @@ async def text_file(message: Message, **data: Any) -> None:
 async def text_taken(talk: Review, draft: dict[str, Any], text: str) -> None:
     """The amended text is in: on to the attachments."""
     draft["text"], draft["parts"] = text, []
-    await talk.store(KEY, draft)
-    await talk.goto(AmendForm.attachments)
+    await goto(talk, draft, AmendForm.attachments)
     await ask(talk, draft, amend_attachments_question(), (_("Skip"), "skip"))
 
 
@@ -259,14 +327,17 @@ async def control(query: CallbackQuery, callback_data: ReconsiderCallback, **dat
         await talk.refuse(Stale(), "")
         return
     await talk.drop_buttons()
-    state = await talk.state.get_state()
-    if state == AmendForm.text.state and action == "done":
+    # The step is the draft's: a button of the form pressed after the secretary went off to another form
+    # (/new) takes her back to the amendment, at the step it had reached.
+    step = step_of(draft)
+    await goto(talk, draft, STEPS[step])
+    if step == "text" and action == "done":
         await finish_text(talk, draft)
-    elif state == AmendForm.attachments.state and action in ("done", "skip"):
-        await talk.goto(AmendForm.summary)
+    elif step == "attachments" and action in ("done", "skip"):
+        await goto(talk, draft, AmendForm.summary)
         summary = amend_summary(draft["code"], draft["text"], len(draft["attachments"]))
         await ask(talk, draft, summary, (_("Send the amendment"), "send"))
-    elif state == AmendForm.summary.state and action == "send":
+    elif step == "summary" and action == "send":
         amendment = Amendment(draft["text"], tuple(AttachmentFile(**a) for a in draft["attachments"]))
         await decide(talk, draft["rid"], draft["cycle"], ReconsiderationDecision.AMEND, amendment)
 

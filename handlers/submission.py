@@ -301,6 +301,7 @@ class Conversation:
     async def ask(self, step: str, form: dict[str, Any], prefix: str = "") -> None:
         """Put the form on ``step`` and ask it (after ``prefix``: a refusal, a note)."""
         await self.state.set_state(getattr(Form, step))
+        form["step"] = step
         council = await self.council(form)
         text = prompt_text(step, form, council)
         await self.save(form)
@@ -338,6 +339,7 @@ class Conversation:
             return
         council = await self.council(form)
         await self.state.set_state(Form.summary)
+        form["step"] = "summary"
         await self.save(form)
         text = summary_card(council.name if council else form["council"], answers, approval.late)
         await self.say(f"{note}\n\n{text}" if note else text, summary_keyboard(self.person.id, form["id"]))
@@ -374,9 +376,17 @@ class Conversation:
         opening = _("New resolution of {council}.").format(council=council.name)
         await self.ask(STEPS[0], form, prefix=f"{note}\n\n{opening}" if note else opening)
 
-    async def offer_resume(self, form: dict[str, Any], after_discard: str = "") -> None:
-        raw = await self.state.get_state()
-        step = raw.split(":", 1)[1] if raw and ":" in raw else STEPS[0]
+    async def step_of(self, form: dict[str, Any]) -> str:
+        """The step the form has reached. The form keeps it itself: the FSM state is another form's while
+        the secretary answers something else (an objection letter's «Amend»)."""
+        step = form.get("step")
+        if step == "summary" or step in STEPS:
+            return str(step)
+        raw = await self.state.get_state()  # a form kept before it kept its step
+        return raw.split(":", 1)[1] if raw and raw.startswith("Form:") else STEPS[0]
+
+    async def offer_resume(self, form: dict[str, Any], after_discard: str = "", note: str = "") -> None:
+        step = await self.step_of(form)
         where = (
             _("the summary")
             if step == "summary"
@@ -388,10 +398,9 @@ class Conversation:
         def act(action: str) -> str:
             return FormCallback(owner=self.person.id, action=action, key=after_discard).pack()
 
+        offer = _("You have an unfinished resolution form (at {where}). Continue it, or delete the draft?")
         await self.say(
-            _(
-                "You have an unfinished resolution form (at {where}). Continue it, or delete the draft?"
-            ).format(where=where),
+            note + "\n\n" + offer.format(where=where) if note else offer.format(where=where),
             InlineKeyboardMarkup(
                 inline_keyboard=[
                     [button(_("Continue"), act("resume")), button(_("Delete the draft"), act("discard"))]
@@ -400,18 +409,24 @@ class Conversation:
         )
 
     async def resume(self, form: dict[str, Any]) -> None:
-        raw = await self.state.get_state()
-        step = raw.split(":", 1)[1] if raw and ":" in raw else STEPS[0]
+        step = await self.step_of(form)
         if step == "summary":
             await self.show_summary(form)
         else:
             await self.ask(step, form)
 
     async def drop(self, form: dict[str, Any] | None) -> None:
-        """Forget the form and its downloaded files."""
-        await self.state.clear()
+        """Forget the form and its downloaded files; other drafts (an amendment's) stay."""
+        await self.leave()
         if form:
             shutil.rmtree(self.attachments_dir(form), ignore_errors=True)
+
+    async def leave(self) -> None:
+        """Forget the form, and leave its step if the conversation is on one (not another form's)."""
+        raw = await self.state.get_state()
+        if raw and raw.startswith("Form:"):
+            await self.state.set_state(None)
+        await self.state.update_data(form=None)
 
     def attachments_dir(self, form: dict[str, Any]) -> Path:
         return Path(self.deployment.data_dir) / "attachments" / str(form["id"])
@@ -453,10 +468,13 @@ def conversation(event: Message | CallbackQuery, **data: Any) -> Conversation:
 async def new_form(message: Message, **data: Any) -> None:
     talk = conversation(message, **data)
     form = await talk.form()
-    if form is not None and await talk.state.get_state() is not None:
-        await talk.offer_resume(form, after_discard="new")
+    from .reconsideration import kept_note  # it imports this module's form helpers
+
+    note = kept_note(await talk.state.get_data(), await talk.state.get_state())
+    if form is not None:
+        await talk.offer_resume(form, after_discard="new", note=note)
         return
-    await talk.start()
+    await talk.start(note)
 
 
 async def choose_council(query: CallbackQuery, callback_data: CouncilChoiceCallback, **data: Any) -> None:
@@ -466,7 +484,7 @@ async def choose_council(query: CallbackQuery, callback_data: CouncilChoiceCallb
     person is no longer secretary of is refused, and the choice is asked again of what is left."""
     talk = conversation(query, **data)
     form = await talk.form()
-    if form is not None and await talk.state.get_state() is not None:
+    if form is not None:
         council = await talk.council(form)
         await query.answer(
             _(
@@ -527,6 +545,9 @@ async def form_control(query: CallbackQuery, callback_data: FormCallback, **data
     step = raw.split(":", 1)[1] if raw and raw.startswith("Form:") else None
     action = callback_data.action
     await query.answer()
+    if form is not None and action in ("resume", "discard"):
+        # The offer works whatever the conversation is on now (e.g. an amendment's step).
+        step = "offer"
     if form is None or step is None:
         await talk.say(_("This form is no longer open. Send /new to start one."))
         return
@@ -971,7 +992,7 @@ async def send_form(query: CallbackQuery, callback_data: FormCallback, i18n: I18
         await talk.refuse("council_number", form, duplicate_number_text(exc))
         return
     await talk.repo.commit()
-    await talk.state.clear()
+    await talk.leave()
     await drop_buttons(query)
     lines = [
         _("The resolution was registered and sent to the conformity board."),
@@ -1013,6 +1034,8 @@ def make_router() -> Router:
 
     router.callback_query.register(choose_council, CouncilChoiceCallback.filter(), IsOwner())
     router.callback_query.register(send_form, FormCallback.filter(F.action == "send"), IsOwner())
+    resuming = FormCallback.filter(F.action.in_({"resume", "discard"}))
+    router.callback_query.register(form_control, resuming, IsOwner())
     router.callback_query.register(form_control, FormCallback.filter(), IsOwner(), in_form)
     router.callback_query.register(edit_field, EditCallback.filter(), IsOwner(), StateFilter(Form.summary))
     router.callback_query.register(
