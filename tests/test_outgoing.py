@@ -308,7 +308,9 @@ async def test_a_burst_to_one_chat_arrives_spaced_at_the_chat_rate(
     assert texts(server, 5) == [f"m{i}" for i in range(10)]
     arrivals = [call.at for call in server.calls_of("sendMessage")]
     gaps = [b - a for a, b in itertools.pairwise(arrivals)]
-    assert min(gaps) >= 0.045  # 1/20 s, less a little jitter between leaving and arriving
+    # They leave 1/20 s apart; on arrival one gap may shrink by what delayed the message before it on its
+    # way (13 ms once, on a loaded machine), the next one grows by as much. Unpaced, they arrive ~1 ms apart.
+    assert min(gaps) >= 0.025
     assert arrivals[-1] - arrivals[0] >= 9 * 0.05 - 0.01
 
 

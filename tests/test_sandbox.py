@@ -317,6 +317,10 @@ def test_the_offset_clock_runs_with_the_wall_clock_and_only_moves_ahead() -> Non
     assert abs(OffsetClock().now() - dt.datetime.now(dt.UTC)) < dt.timedelta(seconds=5)
 
 
+def _sigint_as_default() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "service manager"])
 def test_run_without_a_token_starts_the_sandbox_and_prints_one_line(
     tmp_path: Path, stop: signal.Signals
@@ -330,6 +334,9 @@ def test_run_without_a_token_starts_the_sandbox_and_prints_one_line(
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        # As from a terminal: Ctrl-C's signal handled as by default. A suite started in the background by a
+        # shell without job control inherits SIGINT ignored, and so would the bot (Python then leaves it so).
+        preexec_fn=_sigint_as_default,
     )
     try:
         assert process.stdout is not None
