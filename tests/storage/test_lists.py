@@ -10,7 +10,7 @@ import uuid
 import pytest
 import sqlalchemy as sa
 from alembic import command
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from council.clock import MovableClock
 from council.review import ReconsiderationDecision, VoteChoice
@@ -795,6 +795,45 @@ async def test_the_migration_indexes_resolutions_already_stored(
     assert list(stored) == index_words("احداث پارکینگ", "ساخت پارکینگ طبقاتی")
 
 
+async def _stored_resolution(
+    session: AsyncSession, rid: int, council: int | None, at: dt.datetime, approved: dt.date, year: int
+) -> None:
+    """A resolution ``rid`` under review, written as rows (a migration test's database is at an older
+    revision than the models)."""
+    await session.execute(
+        sa.insert(Resolution).values(
+            id=rid,
+            tracking_code=f"T{rid}",
+            council_id=council,
+            council_number=str(rid),
+            jalali_year=year,
+            session_number="1",
+            approval_date=approved,
+            status="under_review",
+            submitted_by_id=1,
+            submitted_at=at,
+        )
+    )
+
+
+async def _stored_version(
+    session: AsyncSession, rid: int, number: int, title: str, text: str, at: dt.datetime
+) -> None:
+    await session.execute(
+        sa.insert(ResolutionVersion).values(
+            resolution_id=rid,
+            version_no=number,
+            title=title,
+            text=text,
+            category="other",
+            votes_for=5,
+            votes_against=0,
+            votes_abstain=0,
+            created_at=at,
+        )
+    )
+
+
 async def test_the_migration_fills_the_words_of_resolutions_stored_before_it(
     db_url: str, sample_org: str
 ) -> None:
@@ -809,39 +848,14 @@ async def test_the_migration_fills_the_words_of_resolutions_stored_before_it(
             session.add(Person(id=1, platform_user_id=1, display_name="p", created_at=at))
             await session.flush()
             for rid in (1, 2):
-                await session.execute(
-                    sa.insert(Resolution).values(
-                        id=rid,
-                        tracking_code=f"T{rid}",
-                        council_id=council,
-                        council_number=str(rid),
-                        jalali_year=1405,
-                        session_number="1",
-                        approval_date=dt.date(2026, 11, 20),
-                        status="under_review",
-                        submitted_by_id=1,
-                        submitted_at=at,
-                    )
-                )
+                await _stored_resolution(session, rid, council, at, dt.date(2026, 11, 20), 1405)
             versions = [
                 (1, 1, "احداث پارکینگ", "متن نخست"),
                 (1, 2, "احداث پارکینگ", "متن اصلاح‌شده"),
                 (2, 1, "نگهداری پارک", "آبیاری"),
             ]
             for rid, number, title, text in versions:
-                await session.execute(
-                    sa.insert(ResolutionVersion).values(
-                        resolution_id=rid,
-                        version_no=number,
-                        title=title,
-                        text=text,
-                        category="other",
-                        votes_for=5,
-                        votes_against=0,
-                        votes_abstain=0,
-                        created_at=at,
-                    )
-                )
+                await _stored_version(session, rid, number, title, text, at)
             await session.commit()
         assert await upgrade_async(db_url, "0008") == "0008"
         async with session_factory(engine)() as session:
@@ -877,34 +891,9 @@ async def test_migration_0007_gives_each_word_its_resolutions_submission_and_bac
             session.add(Person(id=1, platform_user_id=1, display_name="p", created_at=first))
             await session.flush()
             for rid, at in submitted.items():
-                await session.execute(
-                    sa.insert(Resolution).values(
-                        id=rid,
-                        tracking_code=f"T{rid}",
-                        council_id=council,
-                        council_number=str(rid),
-                        jalali_year=1405,
-                        session_number="1",
-                        approval_date=dt.date(2023, 2, 20),
-                        status="under_review",
-                        submitted_by_id=1,
-                        submitted_at=at,
-                    )
-                )
+                await _stored_resolution(session, rid, council, at, dt.date(2023, 2, 20), 1405)
                 title, text = texts[rid]
-                await session.execute(
-                    sa.insert(ResolutionVersion).values(
-                        resolution_id=rid,
-                        version_no=1,
-                        title=title,
-                        text=text,
-                        category="other",
-                        votes_for=5,
-                        votes_against=0,
-                        votes_abstain=0,
-                        created_at=at,
-                    )
-                )
+                await _stored_version(session, rid, 1, title, text, at)
             # As migration 0006 would have left them for resolutions stored before it.
             for rid, (title, text) in texts.items():
                 for word in index_words(title, text):
@@ -965,34 +954,9 @@ async def test_migration_0008_gives_each_word_its_councils_province_and_back(
             await session.flush()
             for rid, at in submitted.items():
                 council = await session.scalar(sa.select(Council.id).where(Council.code == councils[rid]))
-                await session.execute(
-                    sa.insert(Resolution).values(
-                        id=rid,
-                        tracking_code=f"T{rid}",
-                        council_id=council,
-                        council_number=str(rid),
-                        jalali_year=1403,
-                        session_number="1",
-                        approval_date=dt.date(2024, 2, 20),
-                        status="under_review",
-                        submitted_by_id=1,
-                        submitted_at=at,
-                    )
-                )
+                await _stored_resolution(session, rid, council, at, dt.date(2024, 2, 20), 1403)
                 title, text = texts[rid]
-                await session.execute(
-                    sa.insert(ResolutionVersion).values(
-                        resolution_id=rid,
-                        version_no=1,
-                        title=title,
-                        text=text,
-                        category="other",
-                        votes_for=5,
-                        votes_against=0,
-                        votes_abstain=0,
-                        created_at=at,
-                    )
-                )
+                await _stored_version(session, rid, 1, title, text, at)
                 # As migration 0007 left them (and the code before this one wrote them).
                 for word in index_words(title, text):
                     await session.execute(
